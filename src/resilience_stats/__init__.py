@@ -1,0 +1,63 @@
+"""resilience_stats: from a raw community survey wave to a paper's tables.
+
+The public API is flat (``rs.read_survey``, ``rs.reliability``, ``rs.cfa``, ...); data flow one way,
+io -> statistics -> presentation -> command line.
+"""
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from . import errors
+from .errors import (
+    DataError,
+    EstimationError,
+    InstrumentError,
+    ModelSpecificationError,
+    ModelSyntaxError,
+    ResilienceStatsError,
+    ResilienceStatsWarning,
+    SurveyReadError,
+    SurveyValidationError,
+)
+from . import models, tables
+from .instruments import Instrument, list_instruments, load_instrument
+from .psychometrics import efa, factorability, icc, item_analysis, parallel_analysis, polychoric, reliability
+# ``rs.sem`` is the function (as lavaan's sem()); the engine's modules stay importable as resilience_stats.sem.*
+from .sem import SEMResult, cfa, sem
+from .survey import SurveyWave, example_population, example_survey, read_survey
+
+try:
+    __version__ = _version("resilience_stats")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+source"
+
+__all__ = [
+    "DataError",
+    "EstimationError",
+    "Instrument",
+    "InstrumentError",
+    "ModelSpecificationError",
+    "ModelSyntaxError",
+    "ResilienceStatsError",
+    "ResilienceStatsWarning",
+    "SEMResult",
+    "SurveyReadError",
+    "SurveyValidationError",
+    "SurveyWave",
+    "cfa",
+    "efa",
+    "errors",
+    "example_population",
+    "example_survey",
+    "factorability",
+    "icc",
+    "item_analysis",
+    "list_instruments",
+    "load_instrument",
+    "models",
+    "parallel_analysis",
+    "polychoric",
+    "read_survey",
+    "reliability",
+    "sem",
+    "tables",
+]

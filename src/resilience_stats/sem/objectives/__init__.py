@@ -1,0 +1,1 @@
+"""Discrepancy functions of the SEM engine (ML; FIML for incomplete data)."""

@@ -1,0 +1,290 @@
+"""The fitted-model object :class:`SEMResult`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+__all__ = ["SEMResult", "FitState"]
+
+
+@dataclass
+class FitState:
+    """Everything a fit leaves behind for the lazily computed results (internal)."""
+
+    model_syntax: str
+    options: dict
+    pt: pd.DataFrame
+    models: list
+    stats: list
+    objective: Any
+    theta: np.ndarray
+    optim: Any
+    vcov: np.ndarray | None
+    implied: list
+    unit_info: np.ndarray | None = None
+    observed_info: np.ndarray | None = None
+    scores: list | None = None
+    def_fun: Any = None
+    group_labels: list = field(default_factory=list)
+    n_orig: int = 0
+    baseline: Any = None  # memoized callable: baseline (independence) model fit, dict
+    robust: dict | None = None  # MLR: Yuan-Bentler trace and scaling factor
+    fiml_corrected: Any = None  # memoized callable (FIML): lavaan's FIML-corrected robust CFI/RMSEA ingredients
+    chisq: float = float("nan")
+    loglik: float = float("nan")
+    loglik_h1: float = float("nan")
+    ndat: int = 0  # sample moments counted as data (fixed-x moments excluded)
+
+
+class SEMResult:
+    """Result of :func:`resilience_stats.sem.sem` / :func:`resilience_stats.sem.cfa`.
+
+    Attributes
+    ----------
+    estimates : pandas.DataFrame
+        One row per parameter in lavaan's order: lhs, op, rhs, label, est, se, z, pvalue, ci_lower, ci_upper,
+        std_lv, std_all (fixed parameters have se NaN; ``:=`` rows carry delta-method standard errors).
+    fit_indices : pandas.Series
+        lavaan's fit measures in snake case (chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, srmr, aic,
+        bic, loglik ...; with MLR also the scaled and robust versions).
+    r2 : pandas.Series
+        R-squared of every endogenous variable.
+    implied_cov : pandas.DataFrame
+        Model-implied covariance matrix of the observed variables (single group; ``implied_covs`` lists groups).
+    residuals : dict
+        ``{"raw": DataFrame, "cor": DataFrame}`` (sample minus implied covariances; correlation residuals as
+        lavaan's ``cor.bollen``), plus ``"mean"`` (Series) with a mean structure.
+    warnings : list of str
+    converged : bool
+    partable : pandas.DataFrame
+    n_obs : int
+    """
+
+    def __init__(self, state: FitState, estimates: pd.DataFrame, warnings: list[str]):
+        self._state = state
+        self.estimates = estimates
+        self.warnings = warnings
+        self.converged = bool(state.optim.converged)
+        self.iterations = int(state.optim.iterations)
+        self.n_obs = int(sum(s.nobs for s in state.stats))
+        self.options = dict(state.options)
+        self.model_syntax = state.model_syntax
+        pt = state.pt.copy()
+        pt["est"] = estimates["est"].to_numpy()
+        pt["se"] = estimates["se"].to_numpy()
+        self.partable = pt
+
+    # ------------------------------------------------------------------ basic facts
+    @property
+    def n_params(self) -> int:
+        return int(self._state.pt["free"].max())
+
+    @property
+    def n_groups(self) -> int:
+        return len(self._state.stats)
+
+    @property
+    def df(self) -> int:
+        return self._state.ndat - self.n_params
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance matrix of the free parameters (index = first row label of each free parameter)."""
+        pt = self._state.pt
+        names = []
+        for k in range(1, self.n_params + 1):
+            r = pt[pt["free"] == k].iloc[0]
+            names.append(r["label"] or f"{r['lhs']}{r['op']}{r['rhs']}")
+        return pd.DataFrame(self._state.vcov, index=names, columns=names)
+
+    @cached_property
+    def implied_covs(self) -> list[pd.DataFrame]:
+        out = []
+        for mod, imp in zip(self._state.models, self._state.implied):
+            out.append(pd.DataFrame(imp["sigma"], index=mod.ov, columns=mod.ov))
+        return out
+
+    @property
+    def implied_cov(self) -> pd.DataFrame:
+        return self.implied_covs[0]
+
+    @cached_property
+    def implied_mean(self) -> pd.Series:
+        mod, imp, ss = self._state.models[0], self._state.implied[0], self._state.stats[0]
+        mu = imp["mu"] if self._state.objective.meanstructure else ss.mean
+        return pd.Series(mu, index=mod.ov)
+
+    @cached_property
+    def sample_cov(self) -> pd.DataFrame:
+        """Sample covariance (divided by N; EM estimate with missing data) of the first group."""
+        ss = self._state.stats[0]
+        return pd.DataFrame(ss.cov, index=ss.names, columns=ss.names)
+
+    @cached_property
+    def residuals(self) -> dict:
+        ss, imp, mod = self._state.stats[0], self._state.implied[0], self._state.models[0]
+        S, sig = ss.cov, imp["sigma"]
+        raw = pd.DataFrame(S - sig, index=mod.ov, columns=mod.ov)
+        ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.diag(sig))
+        cor = pd.DataFrame(S / np.outer(ds, ds) - sig / np.outer(dm, dm), index=mod.ov, columns=mod.ov)
+        out = {"raw": raw, "cor": cor}
+        if self._state.objective.meanstructure:
+            out["mean"] = pd.Series(ss.mean - imp["mu"], index=mod.ov)
+            out["mean_cor"] = pd.Series((ss.mean - imp["mu"]) / ds, index=mod.ov)
+        return out
+
+    @cached_property
+    def r2(self) -> pd.Series:
+        """R-squared of endogenous variables (1 - residual variance / implied variance)."""
+        pt = self._state.pt
+        est = self.estimates["est"].to_numpy()
+        out = {}
+        for mod, imp in zip(self._state.models[:1], self._state.implied[:1]):
+            names = mod.ov + mod.lv
+            var_all = np.diag(imp["cov_all"])
+            endo = set()
+            sub = pt.iloc[mod.rows]
+            for lhs, op, rhs in zip(sub["lhs"], sub["op"], sub["rhs"]):
+                if op == "=~":
+                    endo.add(rhs)
+                elif op == "~":
+                    endo.add(lhs)
+            for k in mod.rows:
+                r = pt.iloc[k]
+                if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in endo:
+                    v = var_all[names.index(r["lhs"])]
+                    out[r["lhs"]] = 1 - est[k] / v
+        return pd.Series(out, name="r2", dtype=float)
+
+    # ------------------------------------------------------------------ fit measures
+    @cached_property
+    def fit_indices(self) -> pd.Series:
+        from .tests import fit_measures
+
+        return fit_measures(self)
+
+    def modification_indices(self, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """Modification indices (score tests) for fixed-to-zero parameters, with EPC and standardized EPC.
+
+        Returns a DataFrame with lhs, op, rhs, mi, epc, sepc_lv, sepc_all (lavaan's ``modindices()``).
+        """
+        from .modindices import modification_indices
+
+        mi = modification_indices(self)
+        if minimum_value > 0:
+            mi = mi[mi["mi"] >= minimum_value]
+        if sort:
+            mi = mi.sort_values("mi", ascending=False)
+        return mi.reset_index(drop=True)
+
+    # ------------------------------------------------------------------ printing
+    def summary(self, standardized: bool = True, digits: int = 3) -> str:
+        """A text summary like lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)``."""
+        st = self._state
+        fi = self.fit_indices
+        lines = []
+        status = "ended normally" if self.converged else "did NOT converge"
+        lines.append(f"resilience_stats SEM {status} after {self.iterations} iterations")
+        lines.append("")
+        lines.append(f"  Estimator                                  {self.options['estimator']}")
+        lines.append(f"  Number of model parameters               {self.n_params:>5d}")
+        lines.append(f"  Number of observations                   {self.n_obs:>5d}")
+        if self.options.get("missing") == "fiml":
+            lines.append(f"  Missing data                              FIML")
+        lines.append("")
+        robust = "chisq_scaled" in fi.index
+        lines.append("Model Test User Model:" + (f"{'Standard':>29}{'Scaled':>11}" if robust else ""))
+        fmt = lambda v: f"{v:10.{digits}f}" if np.isfinite(v) else f"{'NA':>10}"
+        lines.append(f"  Test statistic                         {fmt(fi['chisq'])}" +
+                     (f" {fmt(fi['chisq_scaled'])}" if robust else ""))
+        lines.append(f"  Degrees of freedom                     {fi['df']:10.0f}" +
+                     (f" {fi['df']:10.0f}" if robust else ""))
+        lines.append(f"  P-value (Chi-square)                   {fmt(fi['pvalue'])}" +
+                     (f" {fmt(fi['pvalue_scaled'])}" if robust else ""))
+        if robust:
+            lines.append(f"  Scaling correction factor (Yuan-Bentler)           {fmt(fi['scaling_factor'])}")
+        lines.append("")
+        lines.append("Fit indices:")
+        for key, lab in [("cfi", "Comparative Fit Index (CFI)"), ("tli", "Tucker-Lewis Index (TLI)"),
+                         ("cfi_robust", "Robust CFI"), ("tli_robust", "Robust TLI"),
+                         ("loglik", "Loglikelihood user model (H0)"),
+                         ("loglik_unrestricted", "Loglikelihood unrestricted model (H1)"),
+                         ("aic", "Akaike (AIC)"), ("bic", "Bayesian (BIC)"), ("bic2", "Sample-size adjusted BIC"),
+                         ("rmsea", "RMSEA"), ("rmsea_ci_lower", "90 Percent CI - lower"),
+                         ("rmsea_ci_upper", "90 Percent CI - upper"), ("rmsea_pvalue", "P-value RMSEA <= 0.05"),
+                         ("rmsea_robust", "Robust RMSEA"), ("srmr", "SRMR")]:
+            if key in fi.index:
+                lines.append(f"  {lab:<40}{fmt(fi[key]):>14}")
+        lines.append("")
+        lines.append("Parameter Estimates:")
+        se_lab = {"standard": "Standard errors: " + ("expected information" if self.options.get("information") == "expected"
+                                                     else "observed information"),
+                  "robust": "Standard errors: robust (sandwich)",
+                  "none": "Standard errors: not computed"}.get(self.options.get("se_type", "standard"), "")
+        lines.append(f"  {se_lab}")
+        est = self.estimates
+        endo = set(est.loc[est["op"] == "=~", "rhs"]) | set(est.loc[est["op"] == "~", "lhs"])
+        heads = {"=~": "Latent Variables", "~": "Regressions", "~~": "Covariances", "~1": "Intercepts",
+                 ":=": "Defined Parameters"}
+        for op_, title in heads.items():
+            block = est[est["op"] == op_]
+            if op_ == "~~":
+                cov = block[block["lhs"] != block["rhs"]]
+                var = block[block["lhs"] == block["rhs"]]
+                groups = [("Covariances", cov), ("Variances", var)]
+            else:
+                groups = [(title, block)]
+            for title2, b in groups:
+                if not len(b):
+                    continue
+                lines.append("")
+                hdr = f"{title2 + ':':<24}{'Estimate':>10}{'Std.Err':>10}{'z-value':>10}{'P(>|z|)':>10}"
+                if standardized:
+                    hdr += f"{'Std.lv':>10}{'Std.all':>10}"
+                lines.append(hdr)
+                last = None
+                for _, r in b.iterrows():
+                    if op_ in ("=~", "~") and r["lhs"] != last:
+                        lines.append(f"  {r['lhs']} {op_}")
+                        last = r["lhs"]
+                    if op_ in ("=~", "~"):
+                        name = f"    {r['rhs']}"
+                    elif op_ == "~~" and r["lhs"] != r["rhs"]:
+                        name = f"  {r['lhs']} ~~ {r['rhs']}"
+                    elif op_ == ":=":
+                        name = f"  {r['lhs']}"
+                    else:  # (residual) variances and intercepts; '.' marks endogenous variables, as lavaan
+                        name = f"  {'.' if r['lhs'] in endo else ''}{r['lhs']}"
+                    if r["label"] and op_ != ":=":
+                        name += f" ({r['label']})"
+                    line = f"{name:<24}{fmt(r['est'])}"
+                    if np.isfinite(r["se"]):
+                        line += f"{fmt(r['se'])}{fmt(r['z'])}{fmt(r['pvalue'])}"
+                    else:
+                        line += " " * 30
+                    if standardized:
+                        line += f"{fmt(r['std_lv'])}{fmt(r['std_all'])}"
+                    lines.append(line)
+        if self.r2 is not None and len(self.r2):
+            lines.append("")
+            lines.append("R-Square:")
+            for k, v in self.r2.items():
+                lines.append(f"  {k:<22}{fmt(v)}")
+        if self.warnings:
+            lines.append("")
+            lines.append("Warnings:")
+            lines.extend(f"  - {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<SEMResult estimator={self.options['estimator']} n_obs={self.n_obs} npar={self.n_params} "
+                f"df={self.df} converged={self.converged}>")
+
+    def __str__(self) -> str:
+        return self.summary()
