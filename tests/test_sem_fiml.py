@@ -15,8 +15,7 @@ from resilience_stats.sem.objectives.fiml import fiml_sample_stats
 HERE = Path(__file__).resolve().parent
 FIT_NAME = {"npar": "n_params", "ntotal": "n_obs", "logl": "loglik", "unrestricted.logl": "loglik_unrestricted",
             "chisq.scaling.factor": "scaling_factor", "baseline.chisq.scaling.factor": "baseline_scaling_factor"}
-# lavaan measures not reproduced under FIML (documented): the GFI family (lavaan's missing-data weight matrix)
-NOT_REPRODUCED = {"gfi", "agfi", "pgfi"}
+NOT_REPRODUCED: set[str] = set()  # every lavaan fit measure is reproduced under FIML
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +120,10 @@ def test_saturated_fit_equals_complete_data_moments():
     np.testing.assert_allclose(c2, ss.cov, atol=1e-8)
 
 
-def test_fiml_gfi_not_reported(fits):
-    assert np.isnan(fits["hs_fiml_ml"].fit_indices["gfi"])
+def test_fiml_gfi_uses_lavaan_conventions(fits, golden):
+    """lavaan's GFI under FIML: pairwise moments against the expected missing-data information."""
+    assert fits["hs_fiml_ml"].fit_indices["gfi"] == pytest.approx(
+        golden["cases"]["hs_fiml_ml"]["fit_measures"]["gfi"], abs=1e-8)
 
 
 def test_fiml_robust_indices_present_for_ml_and_mlr(fits):

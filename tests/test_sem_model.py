@@ -127,3 +127,28 @@ def test_multigroup_engine_matches_lavaan(multigroup, step, syntax):
             assert r.est == pytest.approx(p["est"], rel=1e-4, abs=1e-4)
             if p["se"]:
                 assert r.se == pytest.approx(p["se"], rel=1e-4, abs=1e-4)
+
+
+def test_second_order_contract_matches_numeric_hessian(pd_model):
+    from resilience_stats.sem.inference import numeric_hessian
+
+    _pt, mod, theta = pd_model
+    rng = np.random.default_rng(4)
+    W = rng.normal(size=(mod.p, mod.p))
+    W = W + W.T
+    w = rng.normal(size=mod.p)
+    for wm in (None, w):
+        H = mod.second_order_contract(mod.implied(theta), W, wm)
+        num = numeric_hessian(lambda t: mod.gradient_contract(mod.implied(t), W, wm), theta)
+        np.testing.assert_allclose(H, num, atol=1e-7)
+
+
+def test_observed_information_equals_numeric_hessian(multigroup):
+    from resilience_stats.sem import sem
+    from resilience_stats.sem.inference import numeric_hessian, observed_information
+
+    g, _hs = multigroup
+    fit = sem(g["models"]["political_democracy"], pd.read_csv(HERE / "data" / "political_democracy.csv"))
+    st = fit._state
+    np.testing.assert_allclose(observed_information(st.objective, st.theta),
+                               numeric_hessian(st.objective.gradient, st.theta), atol=1e-7)

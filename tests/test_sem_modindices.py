@@ -28,6 +28,7 @@ CASES = [
     ("sem_extra.json", "mediation_ml_mi", "mediation", "mediation.csv", {}, None),
     ("sem_extra.json", "hs_second_order_ml", "hs_second_order", "holzinger_swineford.csv", {}, None),
     ("sem_extra.json", "path_ml", "path", "political_democracy.csv", {}, None),
+    ("sem_extra.json", "hs_fiml_mi", "hs_cfa", "hs_missing.csv", {"missing": "fiml"}, None),
 ]
 
 

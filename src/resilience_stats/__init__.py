@@ -55,9 +55,19 @@ __all__ = [
     "load_instrument",
     "models",
     "parallel_analysis",
+    "plots",
     "polychoric",
     "read_survey",
     "reliability",
     "sem",
     "tables",
 ]
+
+
+def __getattr__(name: str):
+    # rs.plots is imported on first use: matplotlib is slow to import and most scripts need no figure.
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'resilience_stats' has no attribute {name!r}")

@@ -112,6 +112,7 @@ calls <- list(
   hs_cross_equal_ml = list(call = 'cfa(model_hs_cross_equal, data = hs)', data = "holzinger_swineford.csv", model = "hs_cross_equal"),
   hs_random_x_ml = list(call = 'sem(model_hs_random_x, data = hs)', data = "holzinger_swineford.csv", model = "hs_random_x"),
   hs_fixed_x_free_ml = list(call = 'sem(model_hs_fixed_x, data = hs, fixed.x = FALSE)', data = "holzinger_swineford.csv", model = "hs_fixed_x"),
+  hs_fiml_mi = list(call = 'cfa(model_hs_cfa, data = hs_m, missing = "ml")', data = "hs_missing.csv", model = "hs_cfa"),
   heywood_ml = list(call = 'cfa(model_heywood, data = hw)', data = "sem_heywood.csv", model = "heywood"),
   hs_fixed_x_fiml = list(call = 'sem(model_hs_fixed_x, data = hs_m, missing = "ml")', data = "hs_missing.csv", model = "hs_fixed_x"),
   hs_fixed_x_fiml_mlr = list(call = 'sem(model_hs_fixed_x, data = hs_m, missing = "ml", estimator = "MLR")', data = "hs_missing.csv", model = "hs_fixed_x"),

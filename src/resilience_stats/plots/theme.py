@@ -46,10 +46,11 @@ BASE_FONT = 8.0
 DARK = "#1a1a1a"
 GRAY = "#7f7f7f"
 LIGHT = "#d9d9d9"
+NEUTRAL = "#e8e8e8"  # the middle category of an agreement scale: lighter than every other category
 
 #: categorical series: dark-to-light ramp of a colourblind-friendly blue/orange set, so lightness alone tells
 #: the first four apart; combine with :data:`MARKERS` / :data:`LINESTYLES` beyond that.
-_CATEGORICAL = ("#08306b", "#d95f02", "#6baed6", "#7f7f7f", "#1b9e77", "#fdae6b", "#54278f", "#bdbdbd")
+_CATEGORICAL = ("#08306b", "#d95f02", "#6baed6", "#bdbdbd", "#1b9e77", "#fdae6b", "#54278f", "#525252")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1)), (0, (1, 1)), (0, (3, 1, 1, 1)), (0, (5, 2, 1, 2)))
 
@@ -77,7 +78,7 @@ def diverging_colors(n_categories: int) -> list[str]:
     Examples
     --------
     >>> len(diverging_colors(5)), diverging_colors(5)[2]
-    (5, '#d9d9d9')
+    (5, '#e8e8e8')
     """
     from matplotlib import colormaps, colors
 
@@ -86,13 +87,13 @@ def diverging_colors(n_categories: int) -> list[str]:
     half = n_categories // 2
     neg = colormaps["RdBu"]
     out = []
-    # use the outer 0.05-0.38 / 0.62-0.95 of RdBu: saturated ends, light near the centre
+    # RdBu 0.05-0.25 and 0.75-0.95: dark ends, mid-light inner categories, and a still lighter neutral
     for i in range(half):
-        out.append(colors.to_hex(neg(0.05 + 0.33 * i / max(half - 1, 1))))
+        out.append(colors.to_hex(neg(0.05 + 0.20 * i / max(half - 1, 1))))
     if n_categories % 2:
-        out.append(LIGHT)
+        out.append(NEUTRAL)
     for i in range(half):
-        out.append(colors.to_hex(neg(0.62 + 0.33 * i / max(half - 1, 1))))
+        out.append(colors.to_hex(neg(0.75 + 0.20 * i / max(half - 1, 1))))
     return out
 
 

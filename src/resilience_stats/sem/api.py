@@ -502,6 +502,16 @@ def fit_partable(pt: pd.DataFrame, X_groups: list[np.ndarray], ov: list[str], *,
         All exogenous observed covariates (also when not fixed); they keep their covariances in the baseline
         model. Default: ``exo_names``.
     se_type : {"standard", "robust", "none"}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from resilience_stats.sem.syntax import build_partable
+    >>> rng = np.random.default_rng(1); f = rng.normal(size=(200, 1))
+    >>> X = f @ np.ones((1, 3)) + rng.normal(size=(200, 3))
+    >>> fit = fit_partable(build_partable("F =~ a + b + c"), [X], ["a", "b", "c"])
+    >>> fit.n_params, fit.df
+    (6, 0)
     """
     meanstructure = bool(pt.attrs.get("meanstructure", (pt["op"] == "~1").any()))
     fiml = missing == "fiml"

@@ -133,10 +133,9 @@ def _pattern_hessian(Si, M, d, Do, Dm, w, with_mean: bool) -> np.ndarray:
 def observed_information(objective, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """Unit observed information (Hessian of the discrepancy F) with analytic first-order part.
 
-    ``Delta' (d2F / d sigma2) Delta`` is computed in closed form per group (and per missing-data pattern for
-    FIML); the part with second derivatives of the model moments, ``sum_j (dF/d sigma_j) d2 sigma_j``, by
-    five-point differences of the (cheap) model Jacobian. Equals lavaan's observed information (a numerical
-    Hessian of the objective) to rounding.
+    Both parts are in closed form: ``Delta' (d2F / d sigma2) Delta`` per group (and per missing-data pattern for
+    FIML), and ``sum_j (dF/d sigma_j) d2 sigma_j`` from :meth:`RAMModel.second_order_contract`. Equals lavaan's
+    observed information (a numerical Hessian of the objective) to rounding.
     """
     if hasattr(objective, "observed_information"):
         return objective.observed_information(theta)
@@ -183,10 +182,6 @@ def observed_information(objective, theta: np.ndarray, h: float = 1e-6) -> np.nd
             if with_mean:
                 dm[oi] += -wp * (Si @ d)
 
-        def contracted(t, mod=mod, dS=dS, dm=dm):
-            return mod.gradient_contract(mod.implied(t), dS, dm if with_mean else None)
-
-        # Sigma and mu are linear in S and m: second derivatives exist only with free directed effects (A)
-        if np.any((mod.kind == 0) & (mod.free >= 0)) and (np.any(dS) or np.any(dm)):
-            H += numeric_hessian(contracted, theta, h)
+        # part with second derivatives of the moments (closed form; zero without free directed effects)
+        H += mod.second_order_contract(imp, dS, dm if with_mean else None)
     return (H + H.T) / 2

@@ -206,6 +206,65 @@ class RAMModel:
             vals[kind == 2] = 0.0
         return np.bincount(fidx, weights=vals, minlength=self.nfree)
 
+    def second_order_contract(self, imp: dict, W: np.ndarray, w_mu: np.ndarray | None = None) -> np.ndarray:
+        """Hessian of ``tr(W Sigma(theta)) + w_mu' mu(theta)`` with W, w_mu fixed (q x q).
+
+        This is the part of an observed information matrix that involves second derivatives of the model
+        moments. In RAM form Sigma and mu are linear in S and m, so only pairs involving a directed effect
+        (A) contribute; with dB = B E_kl B = b_k beta_l' (b_k = B[:, k], beta_l = B[l, :]) the closed forms are
+        used for (A, A), (A, S) and (A, m) pairs.
+        """
+        f, M = self._aggregation()
+        kind, r, c = self.kind[f], self.r[f], self.c[f]
+        nr = len(f)
+        Hr = np.zeros((nr, nr))
+        a_idx = np.flatnonzero(kind == 0)
+        if len(a_idx) == 0:
+            return np.zeros((self.nfree, self.nfree))
+        B, S, m = imp["B"], imp["S"], imp["m"]
+        p = self.p
+        Bp = B[:p]
+        K = Bp.T @ W @ Bp  # B' Wn B; its columns are u_k = B' Wn b_k
+        U = K
+        wn_b = (w_mu @ Bp) if w_mu is not None else np.zeros(self.n)  # b_k . wn for every k
+        v = Bp.T @ w_mu if w_mu is not None else np.zeros(self.n)
+        mu_all = imp["mean_all"] if w_mu is not None else np.zeros(self.n)
+        BS = B @ S
+        KS = K @ S
+        ra, ca = r[a_idx], c[a_idx]
+        # (A, A): H[(r,c),(k,l)] = 2 beta_l[r] (B S u_k)[c] + 2 u_k[r] (B S beta_l)[c] + 2 (K S beta_l)[r] b_k[c]
+        #                          + (b_k . wn) beta_l[r] mu[c] + (beta_l . m) v[r] b_k[c]
+        kk, ll = ra, ca  # the second parameter (k, l) runs over the same list
+        beta = B[ll, :]  # (na, n): beta_l rows
+        u = U[:, kk].T  # (na, n): u_k
+        bk = B[:, kk].T  # (na, n): b_k
+        BSu = u @ BS.T  # (na, n): (B S u_k)
+        BSb = beta @ BS.T  # (na, n): (B S beta_l)
+        KSb = beta @ KS.T  # (na, n): (K S beta_l)
+        bm = beta @ m  # (na,)
+        haa = (2 * beta[:, ra].T * BSu[:, ca].T + 2 * u[:, ra].T * BSb[:, ca].T + 2 * KSb[:, ra].T * bk[:, ca].T
+               + (wn_b[kk])[None, :] * beta[:, ra].T * mu_all[ca][:, None]
+               + bm[None, :] * v[ra][:, None] * bk[:, ca].T)
+        Hr[np.ix_(a_idx, a_idx)] = haa
+        # (A, S): H[(r,c),(i,j)] = mult_ij (beta_c[i] u_r[j] + u_r[i] beta_c[j])
+        s_idx = np.flatnonzero(kind == 1)
+        if len(s_idx):
+            si, sj = r[s_idx], c[s_idx]
+            mult = np.where(si != sj, 2.0, 1.0)  # d phi / d S_ij = mult * K_ij
+            bc = B[ca, :]  # beta_c for each A row
+            ur = U[:, ra].T  # u_r
+            has = mult[None, :] * (bc[:, si] * ur[:, sj] + ur[:, si] * bc[:, sj])
+            Hr[np.ix_(a_idx, s_idx)] = has
+            Hr[np.ix_(s_idx, a_idx)] = has.T
+        # (A, m): H[(r,c), i] = beta_c[i] (b_r . wn)
+        m_idx = np.flatnonzero(kind == 2)
+        if len(m_idx) and w_mu is not None:
+            mi = r[m_idx]
+            ham = B[ca][:, mi] * wn_b[ra][:, None]
+            Hr[np.ix_(a_idx, m_idx)] = ham
+            Hr[np.ix_(m_idx, a_idx)] = ham.T
+        return M @ Hr @ M.T
+
     def jacobian(self, imp: dict) -> tuple[np.ndarray, np.ndarray]:
         """Derivatives of Sigma and mu with respect to every free parameter.
 

@@ -89,8 +89,14 @@ def modification_indices(result) -> pd.DataFrame:
         m_ext.exo = np.concatenate([m_fit.exo[:nbase], np.zeros(len(cand), dtype=int)])
         m_ext.exo_names = exo_names
         m_ext._cache.pop("implied", None)
-    obj = MLObjective(models, st.stats, ms)
     theta = np.concatenate([st.theta, np.zeros(len(cand))])
+    if st.options.get("missing") == "fiml":
+        from .objectives.fiml import FIMLObjective
+
+        obj = FIMLObjective(models, st.stats, True)
+        g, H = obj.grad_info(theta)  # gradient and expected (structured) information under missing data
+        return _mi_table(st, ext, extra, models, theta, g, H, q, nbase)
+    obj = MLObjective(models, st.stats, ms)
     g = obj.gradient(theta)
     # expected information with the fixed-x moments masked (lavaan zeroes them in the h1 information)
     H = np.zeros((len(theta), len(theta)))
@@ -103,6 +109,11 @@ def modification_indices(result) -> pd.DataFrame:
                 dmu = dmu.copy()
                 dmu[:, isx] = 0.0
         H += w * ml_obj.ml_expected_information(Si, dsigma, dmu, ms)
+    return _mi_table(st, ext, extra, models, theta, g, H, q, nbase)
+
+
+def _mi_table(st, ext, extra, models, theta, g, H, q, nbase) -> pd.DataFrame:
+    """Score tests from the gradient and information of the extended model."""
     N = sum(s.nobs for s in st.stats)
     I22 = H[:q, :q]
     I12 = H[q:, :q]
@@ -114,9 +125,10 @@ def modification_indices(result) -> pd.DataFrame:
     epc = -score / vdiag
     # standardized EPC: the extended table standardized at the fitted model
     implied = [m.implied(theta) for m in models]
-    est = np.concatenate([np.asarray(st.pt["est"] if "est" in st.pt and st.pt["est"].notna().any()
-                                     else result.estimates["est"])[:nbase], np.abs(epc)])
-    est[:nbase] = result.estimates["est"].to_numpy()[:nbase]
+    est = np.zeros(len(ext))
+    for mod in models:
+        est[mod.rows] = mod.row_values(theta)  # fitted values; the added rows are 0 here
+    est[nbase:] = np.abs(epc)
     s_lv, s_all = standardize(ext, est, models, implied)
     sign = np.sign(epc)
     out = pd.DataFrame({"lhs": extra["lhs"], "op": extra["op"], "rhs": extra["rhs"], "mi": mi, "epc": epc,

@@ -64,6 +64,20 @@ class SEMResult:
     converged : bool
     partable : pandas.DataFrame
     n_obs : int
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from resilience_stats.sem import cfa
+    >>> rng = np.random.default_rng(0); f = rng.normal(size=(300, 1))
+    >>> df = pd.DataFrame(f @ np.ones((1, 4)) + rng.normal(size=(300, 4)), columns=list("abcd"))
+    >>> fit = cfa(df, "F =~ a + b + c + d")
+    >>> fit.estimates.loc[1, ["lhs", "op", "rhs"]].tolist()
+    ['F', '=~', 'b']
+    >>> sorted(fit.residuals)
+    ['cor', 'raw']
+    >>> fit.modification_indices().columns.tolist()
+    ['lhs', 'op', 'rhs', 'mi', 'epc', 'sepc_lv', 'sepc_all']
     """
 
     def __init__(self, state: FitState, estimates: pd.DataFrame, warnings: list[str]):

@@ -323,7 +323,12 @@ def fit_measures(result) -> "pd.Series":
         else:
             mp_w += w * float(np.sqrt((c_cov.sum() + rvar) / e0))
         isx = np.array([v in exo for v in ss.names])
-        gfi_w += w * _gfi_group(S, sig, ss.mean if ms else None, imp["mu"] if ms else None, isx)
+        if fiml:
+            from .objectives.fiml import fiml_gfi
+
+            gfi_w += w * fiml_gfi(ss, sig, imp["mu"], isx)
+        else:
+            gfi_w += w * _gfi_group(S, sig, ss.mean if ms else None, imp["mu"] if ms else None, isx)
     out["rmr"] = rmr_w
     out["rmr_nomean"] = rmr_nm
     out["srmr"] = srmr_w
@@ -334,8 +339,6 @@ def fit_measures(result) -> "pd.Series":
     out["srmr_mplus"] = mp_w
     out["srmr_mplus_nomean"] = mp_nm
     pstar = sum(s.p * (s.p + 1) / 2 + (s.p if ms else 0) for s in st.stats)  # all moments, as lavaan
-    if fiml:  # lavaan's GFI weight matrix under FIML is not reproduced: not reported
-        gfi_w = float("nan")
     out["gfi"] = gfi_w
     out["agfi"] = 1 - (pstar / df) * (1 - gfi_w) if df > 0 else float("nan")
     out["pgfi"] = (df / pstar) * gfi_w

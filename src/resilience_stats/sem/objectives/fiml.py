@@ -377,3 +377,29 @@ class SaturatedFIMLObjective(FIMLObjective):
             sc_cov = mult * (W[:, a] * W[:, b] - Sic[:, a, b])
             out.append(np.hstack([sc_cov, W]))
         return out
+
+
+def fiml_gfi(ss: SampleStats, sigma: np.ndarray, mu: np.ndarray, isx: np.ndarray | None = None) -> float:
+    """GFI under FIML as lavaan computes it.
+
+    lavaan's ``WLS.obs`` with missing data are the available-case means and the pairwise covariances rescaled
+    by (N - 1)/N; the weight matrix is the expected (structured) h1 information under missing data at the
+    model-implied moments. Fixed-x elements (``isx``) are left out.
+    """
+    from ..model import build_models
+
+    names = ss.names
+    p = len(names)
+    a, b = _vech_index(p)
+    X = pd.DataFrame(ss.data, columns=names)
+    n = len(X)
+    S = X.cov().to_numpy() * (n - 1) / n
+    xbar = X.mean().to_numpy()
+    obj = SaturatedFIMLObjective(build_models(saturated_partable(list(names)), ov_order=list(names)), [ss])
+    W = obj._info(np.concatenate([sigma[a, b], mu]), observed=False)
+    e = np.concatenate([(S - sigma)[a, b], xbar - mu])
+    s = np.concatenate([S[a, b], xbar])
+    if isx is not None and isx.any():
+        keep = np.concatenate([~(isx[a] & isx[b]), ~isx])
+        W, e, s = W[np.ix_(keep, keep)], e[keep], s[keep]
+    return float(1 - e @ W @ e / (s @ W @ s))
