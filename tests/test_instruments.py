@@ -155,3 +155,17 @@ def test_option_text_naming_two_codes_is_refused(tmp_path):
     data["items"][0]["aliases"] = ["B1"]
     with pytest.raises(InstrumentError, match="'B1' names both 'b1' and 'a1'"):
         rs.load_instrument(write(tmp_path, data))
+
+
+def test_bundled_measurement_models_are_valid_lavaan_syntax_and_fit():
+    from resilience_stats.sem import build_partable
+
+    for name in rs.list_instruments():
+        inst = rs.load_instrument(name)
+        pt = build_partable(inst.measurement_model())
+        loadings = pt[pt["op"] == "=~"]
+        assert set(loadings["rhs"]) >= set(inst.item_ids)
+        assert set(loadings["lhs"]) == set(inst.construct_items) | set(inst.second_order)
+        wave = rs.read_survey(rs.example_survey(inst, n=400, seed=5), inst)
+        fit = rs.cfa(wave, missing="fiml")
+        assert fit.converged and fit.fit_indices["cfi"] > 0.95

@@ -23,7 +23,13 @@ from .instruments import Instrument, list_instruments, load_instrument
 from .psychometrics import efa, factorability, icc, item_analysis, parallel_analysis, polychoric, reliability
 # ``rs.sem`` is the function (as lavaan's sem()); the engine's modules stay importable as resilience_stats.sem.*
 from .sem import SEMResult, cfa, sem
+from .sem.invariance import invariance, latent_mean_differences, partial_invariance
+from .sem.validity import htmt, validity
 from .survey import SurveyWave, example_population, example_survey, read_survey
+from .simulate import simulate
+from .power import power
+from .workflow import analyze
+from .report import report
 
 try:
     __version__ = _version("resilience_stats")
@@ -43,24 +49,33 @@ __all__ = [
     "SurveyReadError",
     "SurveyValidationError",
     "SurveyWave",
+    "analyze",
     "cfa",
     "efa",
     "errors",
     "example_population",
     "example_survey",
     "factorability",
+    "htmt",
     "icc",
+    "invariance",
     "item_analysis",
+    "latent_mean_differences",
     "list_instruments",
     "load_instrument",
     "models",
     "parallel_analysis",
+    "partial_invariance",
     "plots",
     "polychoric",
+    "power",
     "read_survey",
     "reliability",
+    "report",
     "sem",
+    "simulate",
     "tables",
+    "validity",
 ]
 
 

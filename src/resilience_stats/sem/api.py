@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EstimationError, ModelSpecificationError
+from ._threads import blas_single_threaded
 from . import inference
 from . import tests as fit_tests
 from .data import SampleStats, sample_stats
@@ -597,7 +598,24 @@ def fit_partable(pt: pd.DataFrame, X_groups: list[np.ndarray], ov: list[str], *,
         return out
 
     state.fiml_corrected = _lazy(fiml_corrected) if fiml else None
+    _emit_estimation_warnings(warnings)
     return SEMResult(state, estimates, warnings)
+
+
+_EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s) larger than 1",
+                     "model-implied covariance matrix", "covariance matrix of the latent variables")
+
+
+def _emit_estimation_warnings(messages: list[str]) -> None:
+    """Also issue non-convergence and improper-solution messages (kept in ``fit.warnings``) as Python warnings
+    of class :class:`~resilience_stats.errors.EstimationWarning`."""
+    import warnings as py_warnings
+
+    from ..errors import EstimationWarning
+
+    for message in messages:
+        if any(key in message for key in _EMITTED_WARNINGS):
+            py_warnings.warn(message, EstimationWarning, stacklevel=4)
 
 
 def _x_loglik(stats, ov, exo_names) -> float:
@@ -615,6 +633,7 @@ def _x_loglik(stats, ov, exo_names) -> float:
 # --------------------------------------------------------------------------------------------- public API
 
 
+@blas_single_threaded
 def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_lv: bool = False,
         se: str = "standard", meanstructure: bool | None = None, fixed_x: bool = True,
         information: str | None = None, orthogonal: bool = False, **kwargs: Any) -> SEMResult:
@@ -644,6 +663,20 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
         Information matrix for standard errors (default: expected for ML, observed for MLR and FIML).
     orthogonal : bool
         Fix the covariances among exogenous latent variables to zero.
+    group : str, optional (keyword)
+        Column defining groups (multiple-group model; groups in order of first appearance, a mean structure by
+        default; see :mod:`resilience_stats.sem.groups`).
+    group_equal : list of str, optional (keyword)
+        Cross-group equality constraints: "loadings", "intercepts", "thresholds", "residuals",
+        "residual_covariances", "means", "lv_variances", "lv_covariances", "regressions".
+    group_partial : list of str, optional (keyword)
+        Parameters exempt from ``group_equal``, e.g. ``["x3 ~1", "visual =~ x2"]``.
+    ordered : True or list of str, optional (keyword)
+        Ordinal (Likert) indicators: thresholds + polychorics, DWLS with robust SEs and the scaled-shifted test
+        (estimator "WLSMV", the default then, or "ULSMV"); see :mod:`resilience_stats.sem.ordinal`.
+    cluster : str, optional (keyword)
+        Column of cluster (community) ids: cluster-robust SEs and Yuan-Bentler test as lavaan's ``cluster=``
+        (ML and MLR alike; a mean structure is added); see :mod:`resilience_stats.sem.cluster`.
 
     Returns
     -------
@@ -660,15 +693,35 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
     >>> fit.converged, int(fit.fit_indices["df"])
     (True, 2)
     """
+    if kwargs.get("ordered") not in (None, False) or str(estimator).upper() in ("WLSMV", "ULSMV"):
+        from .ordinal import sem_ordinal  # ordinal indicators: sem/ordinal.py
+
+        return sem_ordinal(model, data, ordered=kwargs.pop("ordered", None), estimator=estimator, missing=missing,
+                           std_lv=std_lv, se=se, meanstructure=meanstructure, fixed_x=fixed_x,
+                           information=information, orthogonal=orthogonal, **kwargs)
+    kwargs.pop("ordered", None)
+    if kwargs.get("cluster") is not None:
+        from .cluster import sem_cluster  # cluster-robust SEs and test: sem/cluster.py
+
+        return sem_cluster(model, data, kwargs.pop("cluster"), estimator=estimator, missing=missing, std_lv=std_lv,
+                           se=se, meanstructure=meanstructure, fixed_x=fixed_x, information=information,
+                           orthogonal=orthogonal, **kwargs)
+    kwargs.pop("cluster", None)
     estimator = str(estimator).upper()
     if estimator not in _ESTIMATORS:
         raise ModelSpecificationError(f"estimator must be one of {_ESTIMATORS}, got {estimator!r}")
     missing = {"ml": "fiml", "fiml": "fiml", "listwise": "listwise", "direct": "fiml"}.get(str(missing).lower())
     if missing is None:
         raise ModelSpecificationError(f"missing must be one of {_MISSING}")
-    if kwargs.get("group") is not None:
-        raise ModelSpecificationError("multiple-group models (group=) are not supported yet")
-    unknown = set(kwargs) - {"group"}
+    if kwargs.get("group") is not None:  # multiple groups: sem/groups.py
+        from .groups import sem_groups
+
+        return sem_groups(model, data, kwargs.pop("group"), estimator=estimator, missing=missing, std_lv=std_lv,
+                          se=se, meanstructure=meanstructure, fixed_x=fixed_x, information=information,
+                          orthogonal=orthogonal, **kwargs)
+    if kwargs.get("group_equal") or kwargs.get("group_partial"):
+        raise ModelSpecificationError("group_equal/group_partial need a grouping variable (group=)")
+    unknown = set(kwargs) - {"group", "group_equal", "group_partial"}
     if unknown:
         raise TypeError(f"sem() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     if se not in ("standard", "robust", "none"):
@@ -712,6 +765,7 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
                         x_names=list(vn.ov_x))
 
 
+@blas_single_threaded
 def cfa(data, model: str | None = None, **kwargs: Any) -> SEMResult:
     """Confirmatory factor analysis (lavaan's ``cfa()`` defaults); note that ``data`` comes first.
 

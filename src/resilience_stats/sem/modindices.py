@@ -60,6 +60,10 @@ def modification_indices(result) -> pd.DataFrame:
         not defined, e.g. non-identified additions, are dropped as lavaan does).
     """
     st = result._state
+    if getattr(st, "ordinal", None) is not None:
+        from ..errors import ModelSpecificationError
+
+        raise ModelSpecificationError("modification indices are not available for ordinal (WLSMV/ULSMV) fits yet")
     pt = st.pt
     mod0 = st.models[0]
     ms = st.objective.meanstructure

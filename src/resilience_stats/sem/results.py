@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ModelSpecificationError
+
 
 __all__ = ["SEMResult", "FitState"]
 
@@ -117,49 +119,72 @@ class SEMResult:
             names.append(r["label"] or f"{r['lhs']}{r['op']}{r['rhs']}")
         return pd.DataFrame(self._state.vcov, index=names, columns=names)
 
+    @property
+    def group_labels(self) -> list:
+        """Group labels in model order (``[]`` for a single-group fit)."""
+        return list(self._state.group_labels) if self.n_groups > 1 else []
+
+    def _per_group(self, values: list):
+        """A single value for one group, else a dict keyed by group label (as lavaan's per-group lists)."""
+        if self.n_groups == 1:
+            return values[0]
+        labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
+        return dict(zip(labels, values))
+
     @cached_property
     def implied_covs(self) -> list[pd.DataFrame]:
+        """Model-implied covariance matrix of each group, in group order."""
         out = []
         for mod, imp in zip(self._state.models, self._state.implied):
             out.append(pd.DataFrame(imp["sigma"], index=mod.ov, columns=mod.ov))
         return out
 
     @property
-    def implied_cov(self) -> pd.DataFrame:
-        return self.implied_covs[0]
+    def implied_cov(self):
+        """Model-implied covariance matrix (a dict by group label for a multi-group fit)."""
+        return self._per_group(self.implied_covs)
 
     @cached_property
-    def implied_mean(self) -> pd.Series:
-        mod, imp, ss = self._state.models[0], self._state.implied[0], self._state.stats[0]
-        mu = imp["mu"] if self._state.objective.meanstructure else ss.mean
-        return pd.Series(mu, index=mod.ov)
+    def implied_mean(self):
+        """Model-implied means (sample means without a mean structure); a dict by group when grouped."""
+        means = []
+        for mod, imp, ss in zip(self._state.models, self._state.implied, self._state.stats):
+            mu = imp["mu"] if self._state.objective.meanstructure else ss.mean
+            means.append(pd.Series(mu, index=mod.ov))
+        return self._per_group(means)
 
     @cached_property
-    def sample_cov(self) -> pd.DataFrame:
-        """Sample covariance (divided by N; EM estimate with missing data) of the first group."""
-        ss = self._state.stats[0]
-        return pd.DataFrame(ss.cov, index=ss.names, columns=ss.names)
+    def sample_cov(self):
+        """Sample covariance (divided by N; EM estimate with missing data); a dict by group when grouped."""
+        return self._per_group([pd.DataFrame(ss.cov, index=ss.names, columns=ss.names) for ss in self._state.stats])
 
     @cached_property
     def residuals(self) -> dict:
-        ss, imp, mod = self._state.stats[0], self._state.implied[0], self._state.models[0]
-        S, sig = ss.cov, imp["sigma"]
-        raw = pd.DataFrame(S - sig, index=mod.ov, columns=mod.ov)
-        ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.diag(sig))
-        cor = pd.DataFrame(S / np.outer(ds, ds) - sig / np.outer(dm, dm), index=mod.ov, columns=mod.ov)
-        out = {"raw": raw, "cor": cor}
-        if self._state.objective.meanstructure:
-            out["mean"] = pd.Series(ss.mean - imp["mu"], index=mod.ov)
-            out["mean_cor"] = pd.Series((ss.mean - imp["mu"]) / ds, index=mod.ov)
-        return out
+        """``{"raw", "cor"}`` (+ ``"mean"``, ``"mean_cor"`` with a mean structure); a dict of those by group."""
+        out = []
+        for ss, imp, mod in zip(self._state.stats, self._state.implied, self._state.models):
+            S, sig = ss.cov, imp["sigma"]
+            raw = pd.DataFrame(S - sig, index=mod.ov, columns=mod.ov)
+            ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.diag(sig))
+            cor = pd.DataFrame(S / np.outer(ds, ds) - sig / np.outer(dm, dm), index=mod.ov, columns=mod.ov)
+            res = {"raw": raw, "cor": cor}
+            if self._state.objective.meanstructure:
+                res["mean"] = pd.Series(ss.mean - imp["mu"], index=mod.ov)
+                res["mean_cor"] = pd.Series((ss.mean - imp["mu"]) / ds, index=mod.ov)
+            out.append(res)
+        return self._per_group(out)
 
     @cached_property
     def r2(self) -> pd.Series:
-        """R-squared of endogenous variables (1 - residual variance / implied variance)."""
+        """R-squared of endogenous variables (1 - residual variance / implied variance).
+
+        A Series by variable; for a multi-group fit its index is (group, variable).
+        """
         pt = self._state.pt
         est = self.estimates["est"].to_numpy()
-        out = {}
-        for mod, imp in zip(self._state.models[:1], self._state.implied[:1]):
+        per_group = []
+        for mod, imp in zip(self._state.models, self._state.implied):
+            out = {}
             names = mod.ov + mod.lv
             var_all = np.diag(imp["cov_all"])
             endo = set()
@@ -174,14 +199,20 @@ class SEMResult:
                 if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in endo:
                     v = var_all[names.index(r["lhs"])]
                     out[r["lhs"]] = 1 - est[k] / v
-        return pd.Series(out, name="r2", dtype=float)
+            per_group.append(pd.Series(out, name="r2", dtype=float))
+        if self.n_groups == 1:
+            return per_group[0]
+        labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
+        return pd.concat(per_group, keys=labels, names=["group", "variable"]).rename("r2")
 
     # ------------------------------------------------------------------ fit measures
     @cached_property
     def fit_indices(self) -> pd.Series:
+        from ._threads import single_threaded_blas
         from .tests import fit_measures
 
-        return fit_measures(self)
+        with single_threaded_blas():
+            return fit_measures(self)
 
     def modification_indices(self, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
         """Modification indices (score tests) for fixed-to-zero parameters, with EPC and standardized EPC.
@@ -190,12 +221,28 @@ class SEMResult:
         """
         from .modindices import modification_indices
 
+        if self.n_groups > 1:
+            raise ModelSpecificationError(
+                "modification indices are not available for multi-group fits yet; for cross-group equality "
+                "constraints use resilience_stats.sem.invariance.equality_score_tests(fit) or rs.partial_invariance"
+            )
         mi = modification_indices(self)
         if minimum_value > 0:
             mi = mi[mi["mi"] >= minimum_value]
         if sort:
             mi = mi.sort_values("mi", ascending=False)
         return mi.reset_index(drop=True)
+
+    def bootstrap(self, n: int = 1000, seed: int = 0, ci: str = "percentile", n_jobs: int = -1,
+                  progress: bool = True, level: float = 0.95):
+        """Nonparametric bootstrap (lavaan's ``se = "bootstrap"``); see :func:`resilience_stats.sem.bootstrap.bootstrap`.
+
+        Returns a :class:`~resilience_stats.sem.bootstrap.BootstrapResult` (estimates with bootstrap se and
+        ci_lower/ci_upper, std_all CIs, draws, n_ok, n_failed, failures, warnings).
+        """
+        from .bootstrap import bootstrap
+
+        return bootstrap(self, n=n, seed=seed, ci=ci, n_jobs=n_jobs, progress=progress, level=level)
 
     # ------------------------------------------------------------------ printing
     def summary(self, standardized: bool = True, digits: int = 3) -> str:
@@ -222,7 +269,10 @@ class SEMResult:
         lines.append(f"  P-value (Chi-square)                   {fmt(fi['pvalue'])}" +
                      (f" {fmt(fi['pvalue_scaled'])}" if robust else ""))
         if robust:
-            lines.append(f"  Scaling correction factor (Yuan-Bentler)           {fmt(fi['scaling_factor'])}")
+            kind = "(scaled-shifted)" if "shift" in fi.index else "(Yuan-Bentler)   "
+            lines.append(f"  Scaling correction factor {kind}        {fmt(fi['scaling_factor'])}")
+            if "shift" in fi.index:  # WLSMV/ULSMV
+                lines.append(f"  Shift parameter                                    {fmt(fi['shift'])}")
         lines.append("")
         lines.append("Fit indices:")
         for key, lab in [("cfi", "Comparative Fit Index (CFI)"), ("tli", "Tucker-Lewis Index (TLI)"),
@@ -242,10 +292,38 @@ class SEMResult:
                   "robust": "Standard errors: robust (sandwich)",
                   "none": "Standard errors: not computed"}.get(self.options.get("se_type", "standard"), "")
         lines.append(f"  {se_lab}")
+        lines.extend(self._estimate_lines(fmt, standardized))
+        if self.r2 is not None and len(self.r2):
+            lines.append("")
+            lines.append("R-Square:")
+            for k, v in self.r2.items():
+                name = " ".join(str(part) for part in k) if isinstance(k, tuple) else str(k)
+                lines.append(f"  {name:<22}{fmt(v)}")
+        if self.warnings:
+            lines.append("")
+            lines.append("Warnings:")
+            lines.extend(f"  - {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    def _estimate_lines(self, fmt, standardized: bool) -> list[str]:
+        """The parameter blocks of the summary, one section per group for a multi-group fit."""
         est = self.estimates
+        if self.n_groups > 1 and "group" in est.columns:
+            lines = []
+            defined = est[est["op"] == ":="]
+            labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
+            for g, label in enumerate(labels, start=1):
+                lines += ["", f"Group {g} [{label}]:"]
+                lines += self._block_lines(est[(est["group"] == g) & (est["op"] != ":=")], fmt, standardized)
+            return lines + self._block_lines(defined, fmt, standardized)
+        return self._block_lines(est, fmt, standardized)
+
+    @staticmethod
+    def _block_lines(est: pd.DataFrame, fmt, standardized: bool) -> list[str]:
+        lines: list[str] = []
         endo = set(est.loc[est["op"] == "=~", "rhs"]) | set(est.loc[est["op"] == "~", "lhs"])
         heads = {"=~": "Latent Variables", "~": "Regressions", "~~": "Covariances", "~1": "Intercepts",
-                 ":=": "Defined Parameters"}
+                 "|": "Thresholds", ":=": "Defined Parameters"}
         for op_, title in heads.items():
             block = est[est["op"] == op_]
             if op_ == "~~":
@@ -285,16 +363,7 @@ class SEMResult:
                     if standardized:
                         line += f"{fmt(r['std_lv'])}{fmt(r['std_all'])}"
                     lines.append(line)
-        if self.r2 is not None and len(self.r2):
-            lines.append("")
-            lines.append("R-Square:")
-            for k, v in self.r2.items():
-                lines.append(f"  {k:<22}{fmt(v)}")
-        if self.warnings:
-            lines.append("")
-            lines.append("Warnings:")
-            lines.extend(f"  - {w}" for w in self.warnings)
-        return "\n".join(lines)
+        return lines
 
     def __repr__(self) -> str:
         return (f"<SEMResult estimator={self.options['estimator']} n_obs={self.n_obs} npar={self.n_params} "

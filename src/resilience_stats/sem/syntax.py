@@ -653,6 +653,8 @@ def build_partable(
     auto_cov_lv_x: bool = True,
     auto_cov_y: bool = True,
     orthogonal: bool = False,
+    group_equal=None,
+    group_partial=None,
 ) -> pd.DataFrame:
     """Build a lavaan-style parameter table with the defaults of lavaan's ``cfa()``/``sem()``.
 
@@ -669,6 +671,9 @@ def build_partable(
         later and are not free parameters.
     ngroups : int
         Number of groups; rows are repeated per group (``c(...)`` modifiers give per-group values).
+    group_equal, group_partial : list of str, optional
+        Cross-group equality constraints by parameter type and exemptions (lavaan's ``group.equal`` /
+        ``group.partial``; see :mod:`resilience_stats.sem.groups`).
 
     Returns
     -------
@@ -804,6 +809,11 @@ def build_partable(
             cols[c].append(v)
     arr = {c: np.array(v, dtype=object) if c in ("lhs", "op", "rhs", "label") else np.array(v)
            for c, v in cols.items()}
+    if ngroups > 1:  # cross-group equality labels and free latent means (see sem/groups.py)
+        from .groups import apply_group_equal
+
+        apply_group_equal(arr, ngroups, group_equal, group_partial, ov_nox=vn.ov_nox, lv=vn.lv,
+                          meanstructure=bool(meanstructure))
     arr["free"], arr["ustart"] = _number_free(arr, pm)
     m = len(arr["lhs"])
     arr["id"] = np.arange(1, m + 1)

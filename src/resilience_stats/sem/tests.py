@@ -199,6 +199,10 @@ def fit_measures(result) -> "pd.Series":
     import pandas as pd
 
     st = result._state
+    if getattr(st, "ordinal", None) is not None:  # WLSMV/ULSMV: sem/robust_tests.py
+        from .robust_tests import ordinal_fit_measures
+
+        return ordinal_fit_measures(result)
     N = result.n_obs
     G = result.n_groups
     df = result.df

@@ -19,16 +19,21 @@ The population model is built from the instrument's construct roles, so it works
   wave w > 1 adds ``WAVE_SHIFT`` x (w - 1) to its mean (the increase propagates along the paths);
 * continuous responses are cut into the scale's categories at thresholds -1.5, -0.5, 0.5, 1.5 (5 points;
   evenly spaced otherwise) shifted down by ``THRESHOLD_SHIFT`` (0.5), so the mean answer is near 3.5.
+
+:func:`example_survey` is a thin layer over :func:`resilience_stats.simulate`: the population model
+(``example_population(...)["population_model"]``, standardized) -> ``simulate`` with the waves as groups (latent
+mean shift), the communities as clusters (random intercept on the first party-building unit), ordinal cutting
+and MCAR missingness -> the export format (scale codes, reverse-keyed items reversed, part of the missing
+answers as missing codes 8/9, ids, demographics and durations drawn from a second seed stream).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 
 from ..instruments import Instrument, load_instrument
+from ..simulate import simulate
 
 PB_CHAIN = 0.4
 SC_FROM_PB = 0.5
@@ -69,7 +74,8 @@ def example_population(instrument="party_building_social_capital") -> dict:
         ``latent_correlations`` (DataFrame over all constructs, units and facets); ``thresholds`` (of a
         5-point item, in z units, after the shift); ``icc`` {construct: ICC}; ``wave_shift`` {construct:
         mean increase per wave}; ``model`` (lavaan syntax of the generating model: measurement, second-order
-        and structural lines).
+        and structural lines); ``population_model`` (the same with every loading and path written as its
+        population value: the input of :func:`resilience_stats.simulate` / :func:`resilience_stats.power`).
 
     Examples
     --------
@@ -141,6 +147,10 @@ def example_population(instrument="party_building_social_capital") -> dict:
 
     structural = [f"{u} ~ " + " + ".join(f"{coef:g}*{p}" for p, coef in coefs.items()) for u, coefs in paths.items()]
     model = inst.measurement_model() + ("\n".join(structural) + "\n" if structural else "")
+    valued = [f"{c} =~ " + " + ".join(f"{loadings[i]:g}*{i}" for i in ids) for c, ids in inst.construct_items.items()]
+    valued += [f"{p} =~ " + " + ".join(f"{second_loadings[f]:g}*{f}" for f in facets)
+               for p, facets in inst.second_order.items()]
+    population_model = "\n".join(valued + structural) + "\n"
     return {
         "instrument": inst.id,
         "units": order,
@@ -154,6 +164,7 @@ def example_population(instrument="party_building_social_capital") -> dict:
         "icc": {pb[0]: ICC_PB} if pb else {},
         "wave_shift": {pb[0]: WAVE_SHIFT} if pb else {},
         "model": model,
+        "population_model": population_model,
     }
 
 
@@ -208,14 +219,20 @@ def example_survey(
         raise ValueError(f"missing_rate must be in [0, 1), not {missing_rate}")
     inst = load_instrument(instrument)
     pop = example_population(inst)
-    rng = np.random.default_rng(seed)
-    community_effect = rng.standard_normal(int(communities))
-    id_width = max(4, len(str(n * waves)))
-    frames = [
-        _one_wave(inst, pop, rng, int(n), w, community_effect, missing_rate, as_text, (w - 1) * n, id_width)
-        for w in range(1, int(waves) + 1)
-    ]
-    return pd.concat(frames, ignore_index=True)
+    sim_seed, extra_seed = np.random.SeedSequence(seed).spawn(2)
+    n, waves, communities = int(n), int(waves), int(communities)
+    icc_unit = next(iter(pop["icc"]), None)
+    bounds = {item: _bounds(inst, item) for item in inst.item_ids}
+    data = simulate(
+        pop["population_model"], n, np.random.default_rng(sim_seed),
+        ordinal={"thresholds": {item: _thresholds(int(hi - lo + 1)) for item, (lo, hi) in bounds.items()},
+                 "items": inst.item_ids},
+        missing={"mcar": missing_rate, "items": inst.item_ids} if missing_rate > 0 else None,
+        clusters={"k": communities, "icc": pop["icc"][icc_unit] if icc_unit else 0.0,
+                  "on": [icc_unit] if icc_unit else "observed"},
+        groups={"levels": list(range(1, waves + 1)), "name": "wave", "latent_mean_shift": pop["wave_shift"]},
+    )
+    return _export(inst, data, np.random.default_rng(extra_seed), n, communities, as_text)
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
@@ -229,71 +246,54 @@ def _field_name(inst: Instrument, role: str, default: str) -> str:
     return ids[0] if len(ids) == 1 else default
 
 
-def _one_wave(inst, pop, rng, n, wave, community_effect, missing_rate, as_text, start, id_width) -> pd.DataFrame:
-    n_comm = len(community_effect)
-    comm = rng.integers(0, n_comm, n)
-    eta: dict[str, np.ndarray] = {}
-    icc = pop["icc"]
-    for u in pop["units"]:
-        coefs = pop["paths"].get(u, {})
-        value = sum((c * eta[p] for p, c in coefs.items()), np.zeros(n))
-        if u in icc:  # exogenous, variance 1 = ICC (community) + 1 - ICC (respondent)
-            noise = math.sqrt(icc[u]) * community_effect[comm] + math.sqrt(1 - icc[u]) * rng.standard_normal(n)
-        else:
-            noise = rng.standard_normal(n) * math.sqrt(pop["residual_variances"][u])
-        value = value + noise + pop["wave_shift"].get(u, 0.0) * (wave - 1)
-        eta[u] = value
-    for parent, facets in inst.second_order.items():
-        for facet in facets:
-            g = pop["second_order_loadings"][facet]
-            eta[facet] = g * eta[parent] + math.sqrt(1 - g * g) * rng.standard_normal(n)
+def _bounds(inst: Instrument, item: str) -> tuple[int, int]:
+    scale = inst.scale_of(item)
+    return (int(scale.min), int(scale.max)) if scale.bounded else (1, 5)
 
-    items = {}
-    for item in inst.spec.items:
-        scale = inst.scale_of(item.id)
-        lo, hi = (scale.min, scale.max) if scale.bounded else (1, 5)
-        k = int(hi - lo + 1)
-        lam = pop["loadings"][item.id]
-        ystar = lam * eta[item.construct] + math.sqrt(1 - lam * lam) * rng.standard_normal(n)
-        code = lo + np.searchsorted(_thresholds(k), ystar).astype(float)
-        if item.reverse:
-            code = lo + hi - code
-        items[item.id] = code
-    answers = pd.DataFrame(items)
 
-    miss = rng.random(answers.shape) < missing_rate
-    as_code = miss & (rng.random(answers.shape) < MISSING_CODE_SHARE)
-    code_pick = rng.random(answers.shape)
-    values = answers.to_numpy(copy=True)
-    values[miss] = np.nan
-    for j, item in enumerate(answers.columns):
+def _export(inst: Instrument, data: pd.DataFrame, rng: np.random.Generator, n: int, communities: int,
+            as_text: bool) -> pd.DataFrame:
+    """Simulated codes 1..k -> the platform's export: scale codes, reverse-keyed items reversed, some missing
+    answers as missing codes, ids, community labels, demographics and durations."""
+    total = len(data)
+    reverse = set(inst.reverse_items)
+    answers = {}
+    for item in inst.item_ids:
+        lo, hi = _bounds(inst, item)
+        code = lo - 1 + data[item].to_numpy(dtype=float)
+        answers[item] = lo + hi - code if item in reverse else code
+    values = pd.DataFrame(answers).to_numpy(dtype=float, copy=True)
+    as_code = np.isnan(values) & (rng.random(values.shape) < MISSING_CODE_SHARE)
+    code_pick = rng.random(values.shape)
+    for j, item in enumerate(inst.item_ids):
         codes = sorted(inst.missing_codes(item))
         if codes:
             rows = as_code[:, j]
             values[rows, j] = np.array(codes, dtype=float)[(code_pick[rows, j] * len(codes)).astype(int)]
-    answers = pd.DataFrame(values, columns=answers.columns)
+    answers = pd.DataFrame(values, columns=inst.item_ids)
     if as_text:
         answers = pd.DataFrame({item: _as_text(answers[item], inst, item) for item in answers.columns})
 
     id_name, comm_name = _field_name(inst, "id", "respondent_id"), _field_name(inst, "cluster", "community")
     wave_name, dur_name = _field_name(inst, "wave", "wave"), _field_name(inst, "duration", "duration")
-    width = max(2, len(str(n_comm)))
+    width = max(2, len(str(communities)))
+    id_width = max(4, len(str(total)))
     head = pd.DataFrame(
         {
-            id_name: [f"R{start + i + 1:0{id_width}d}" for i in range(n)],
-            comm_name: [f"C{c + 1:0{width}d}" for c in comm],
-            wave_name: np.full(n, wave, dtype=int),
+            id_name: [f"R{i + 1:0{id_width}d}" for i in range(total)],
+            comm_name: [f"C{int(c):0{width}d}" for c in data["cluster"]],
+            wave_name: data["wave"].to_numpy(dtype=int),
         }
     )
-    age = np.clip(np.round(rng.normal(45, 15, n)), 18, 85).astype(int)
+    age = np.clip(np.round(rng.normal(45, 15, total)), 18, 85).astype(int)
     tail = {"age": age}
     for name, (codes, probs) in _DEMOGRAPHICS.items():
-        tail[name] = _draw_levels(inst, name, codes, probs, rng, n)
+        tail[name] = _draw_levels(inst, name, codes, probs, rng, total)
         if name == "gender":
-            tail["years_in_community"] = np.minimum(np.round(rng.exponential(10, n)), age - 18).astype(int)
+            tail["years_in_community"] = np.minimum(np.round(rng.exponential(10, total)), age - 18).astype(int)
     median = 60 + 8 * len(inst.item_ids)
-    seconds = np.round(median * np.exp(rng.normal(0, 0.35, n)))
-    fast = rng.random(n) < SPEEDER_SHARE
+    seconds = np.round(median * np.exp(rng.normal(0, 0.35, total)))
+    fast = rng.random(total) < SPEEDER_SHARE
     seconds[fast] = np.round(rng.uniform(0.10, 0.25, fast.sum()) * median)
     seconds = seconds.astype(int)
     tail[dur_name] = [f"{s}秒" for s in seconds] if as_text else seconds
