@@ -17,6 +17,11 @@ SCRIPTS = {
     "03_structural_model.py": ["paths_and_effects.csv", "fit_indices.csv"],
     "04_wave_comparison.py": ["score_comparison.csv"],
     "05_sample_size.py": ["power_table.csv", "power_fit.csv", "smallest_n.csv", "power_curves.png"],
+    # every standard table, en/zh x apa/three-line: one .docx per combination, each table as .html/.md/.tex/.xlsx
+    "gallery_tables.py": [f"tables_{lang}_{style}.docx" for lang in ("en", "zh") for style in ("apa", "three-line")]
+    + [f"{name}_{lang}_{style}.{ext}" for name in ("sample", "correlations", "reliability", "loadings", "htmt", "efa",
+                                                    "fit", "invariance", "paths", "indirect")
+       for lang in ("en", "zh") for style in ("apa", "three-line") for ext in ("html", "md", "tex", "xlsx")],
 }
 
 # Scripts too slow for the default (quick) test run; all run in quick mode in well under 60 s together today.
@@ -32,7 +37,8 @@ def _run(script: str, out: Path) -> subprocess.CompletedProcess:
 
 
 def test_every_script_is_listed():
-    assert sorted(p.name for p in ANALYSIS.glob("0*.py")) == sorted(SCRIPTS)
+    assert sorted(p.name for p in ANALYSIS.glob("0*.py")) == sorted(s for s in SCRIPTS if s.startswith("0"))
+    assert "gallery_tables.py" in SCRIPTS
 
 
 @pytest.mark.parametrize("script", [pytest.param(s, marks=pytest.mark.slow) if s in SLOW_SCRIPTS else s

@@ -18,7 +18,7 @@ def test_quickstart_runs_as_written(tmp_path):
     blocks = _python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
     assert blocks, "README has no python quickstart"
     quickstart = blocks[0]
-    assert len(quickstart.strip().splitlines()) <= 25
+    assert len(quickstart.strip().splitlines()) <= 20
     script = tmp_path / "quickstart.py"
     script.write_text(quickstart, encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)

@@ -17,7 +17,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from resilience_stats.tables import ColumnSpec, PubTable, write_all
-from resilience_stats.tables._io import write_atomic
+from resilience_stats._atomic import write_atomic
 
 MINUS = "\u2212"
 ITEM = 'Trust "neighbours" <always> & more'

@@ -319,6 +319,18 @@ class PowerResult:
         return (f"<PowerResult: {self.settings.get('reps')} replicates x n = {ns}; "
                 f"{self.table['lhs'].size // max(1, len(self.fit))} parameters>")
 
+    def to_table(self, kind: str | None = None, *, lang: str = "en", style: str = "apa", number: int | None = None,
+                 title=None, instrument=None, **options):
+        """Power (and bias, coverage) by sample size per parameter as a publication table.
+
+        ``kind``, ``lang``, ``style``, ``number``, ``title``, ``instrument`` and ``**options`` as in
+        :func:`resilience_stats.tables.from_result`; returns a :class:`~resilience_stats.tables.PubTable`.
+        """
+        from .tables.adapters import from_result  # presentation is imported only when asked for
+
+        return from_result(self, kind, lang=lang, style=style, number=number, title=title, instrument=instrument,
+                           **options)
+
 
 def power(
     population_model: str,

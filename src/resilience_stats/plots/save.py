@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from .._atomic import write_atomic
 from ..errors import DataError
 from .theme import DPI, rc_params
 
@@ -59,21 +58,13 @@ def save(fig, path, *, dpi: int = DPI, transparent: bool = False, **savefig_kwar
         raise DataError(
             f"cannot tell the figure format from {path.name!r}: use a .png, .svg or .pdf suffix"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     rc = {k: v for k, v in rc_params().items() if k.startswith(("savefig.", "pdf.", "ps.", "svg."))}
     kwargs = {"format": fmt, "dpi": dpi, "transparent": transparent, "metadata": _METADATA[fmt]}
     kwargs.update(savefig_kwargs)
-    try:
-        with os.fdopen(fd, "wb") as handle, plt.rc_context(rc):
+
+    def _write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle, plt.rc_context(rc):
             fig.savefig(handle, **kwargs)
-        # mkstemp makes the file private (0600); give it the mode of the file it replaces, else rw-r--r--
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+
+    write_atomic(path, _write, make_dirs=True)
     return path

@@ -108,6 +108,18 @@ class EFAResult:
                 f"tli={self.tli:.3f}, rmsea={self.rmsea:.3f}, cross_loading={int(self.flags['cross_loading'].sum())}, "
                 f"weak={int(self.flags['weak'].sum())}, warnings={len(self.warnings)})")
 
+    def to_table(self, kind: str | None = None, *, lang: str = "en", style: str = "apa", number: int | None = None,
+                 title=None, instrument=None, **options):
+        """The EFA loadings as a publication table (small loadings suppressed, communalities).
+
+        ``kind``, ``lang``, ``style``, ``number``, ``title``, ``instrument`` and ``**options`` as in
+        :func:`resilience_stats.tables.from_result`; returns a :class:`~resilience_stats.tables.PubTable`.
+        """
+        from ..tables.adapters import from_result  # presentation is imported only when asked for
+
+        return from_result(self, kind, lang=lang, style=style, number=number, title=title, instrument=instrument,
+                           **options)
+
 
 def correlation_input(data: Any, constructs=None, reverse=None, missing: str = "pairwise",
                       what: str = "analysis") -> tuple[np.ndarray, list[str], int, np.ndarray]:

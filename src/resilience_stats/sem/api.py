@@ -609,13 +609,12 @@ _EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s
 def _emit_estimation_warnings(messages: list[str]) -> None:
     """Also issue non-convergence and improper-solution messages (kept in ``fit.warnings``) as Python warnings
     of class :class:`~resilience_stats.errors.EstimationWarning`."""
-    import warnings as py_warnings
-
+    from .._warn import warn
     from ..errors import EstimationWarning
 
     for message in messages:
         if any(key in message for key in _EMITTED_WARNINGS):
-            py_warnings.warn(message, EstimationWarning, stacklevel=4)
+            warn(message, EstimationWarning)
 
 
 def _x_loglik(stats, ov, exo_names) -> float:

@@ -619,6 +619,19 @@ class BootstrapResult:
         return (f"<BootstrapResult n={self.n} n_ok={self.n_ok} n_failed={self.n_failed} ci={self.ci!r} "
                 f"seed={self.seed}>")
 
+    def to_table(self, kind: str | None = None, *, lang: str = "en", style: str = "apa", number: int | None = None,
+                 title=None, instrument=None, **options):
+        """A publication table: kind "indirect" (effects with bootstrap CIs; default when effects are defined) or
+        "paths".
+
+        ``kind``, ``lang``, ``style``, ``number``, ``title``, ``instrument`` and ``**options`` as in
+        :func:`resilience_stats.tables.from_result`; returns a :class:`~resilience_stats.tables.PubTable`.
+        """
+        from ..tables.adapters import from_result  # presentation is imported only when asked for
+
+        return from_result(self, kind, lang=lang, style=style, number=number, title=title, instrument=instrument,
+                           **options)
+
 
 def _summaries(est0: np.ndarray, draws: np.ndarray, ci: str, level: float, acc: np.ndarray | None):
     """se, ci_lower, ci_upper per column of ``draws`` (rows = replicates)."""

@@ -129,9 +129,21 @@ def _is_robust(fit) -> bool:
     return fit.options.get("estimator") == "MLR"
 
 
+def _is_ordinal(fit) -> bool:
+    return getattr(fit._state, "ordinal", None) is not None
+
+
 def _measures(fit) -> dict:
     """The fit measures reported in the invariance table (robust versions with MLR)."""
     fi = fit.fit_indices
+    if _is_ordinal(fit):
+        # WLSMV/ULSMV: the scaled-shifted test and the *scaled* CFI/TLI/RMSEA (lavaan's robust catML indices
+        # are not available once thresholds are constrained across groups, so the scaled ones are used for
+        # every level, consistently)
+        return dict(chisq=float(fi["chisq_scaled"]), df=float(fi["df"]), pvalue=float(fi["pvalue_scaled"]),
+                    cfi=float(fi["cfi_scaled"]), tli=float(fi["tli_scaled"]), rmsea=float(fi["rmsea_scaled"]),
+                    rmsea_ci_lower=float(fi["rmsea_ci_lower_scaled"]),
+                    rmsea_ci_upper=float(fi["rmsea_ci_upper_scaled"]), srmr=float(fi["srmr"]))
     if _is_robust(fit):
         def pick(a, b):
             v = fi.get(a, np.nan)
@@ -177,7 +189,16 @@ def lrt_difference(fit0, fit1) -> dict:
         out.update(delta_chisq=np.nan, pvalue=np.nan, rmsea=np.nan, warning="models have the same df")
         return out
     dT = T1 - T0
-    if _is_robust(fit0) and _is_robust(fit1):
+    if _is_ordinal(fit0) and _is_ordinal(fit1):
+        from .ordinal_groups import satorra2000_difference
+
+        r = satorra2000_difference(fit0, fit1)
+        out["method"] = "Satorra (2000) scaled-shifted difference (lavaan's lavTestLRT default for WLSMV/ULSMV)"
+        out["scaling"] = r["a"]
+        stat = r["stat"]
+    elif _is_ordinal(fit0) or _is_ordinal(fit1):
+        raise ModelSpecificationError("difference test between an ordinal (WLSMV) and a continuous fit")
+    elif _is_robust(fit0) and _is_robust(fit1):
         c0 = float(fit0.fit_indices["scaling_factor"]) if d0 > 0 else 1.0
         c1 = float(fit1.fit_indices["scaling_factor"])
         cd = (d1 * c1 - d0 * c0) / ddf
@@ -273,6 +294,18 @@ class InvarianceResult:
         return (f"Measurement invariance across {self.group!r} ({len(self.group_labels)} groups, "
                 f"{self.estimator}); rule: {self.cutoffs.get('rule')}\n{t}\n{dec}")
 
+    def to_table(self, kind: str | None = None, *, lang: str = "en", style: str = "apa", number: int | None = None,
+                 title=None, instrument=None, **options):
+        """The invariance sequence (fit per level and the changes against the previous level) as a table.
+
+        ``kind``, ``lang``, ``style``, ``number``, ``title``, ``instrument`` and ``**options`` as in
+        :func:`resilience_stats.tables.from_result`; returns a :class:`~resilience_stats.tables.PubTable`.
+        """
+        from ..tables.adapters import from_result  # presentation is imported only when asked for
+
+        return from_result(self, kind, lang=lang, style=style, number=number, title=title, instrument=instrument,
+                           **options)
+
 
 @dataclass
 class PartialInvarianceResult:
@@ -343,13 +376,18 @@ def invariance(model: str, data, group: str, levels=("configural", "metric", "sc
     levels : sequence of str
         Cumulative levels: "configural", "metric", "scalar", "strict", "means" (also "lv_variances",
         "lv_covariances", "regressions", "residual_covariances").
-    estimator : {"ML", "MLR"}
+    estimator : {"ML", "MLR", "WLSMV", "ULSMV"}  (ML becomes WLSMV with ordered items)
     missing : {"listwise", "fiml"}
     cutoffs : None, str or dict
         Decision rule (see :func:`resolve_cutoffs`; default Chen 2007: delta CFI <= -0.010 or
         delta RMSEA >= 0.015 means not invariant).
-    ordered : list of str, optional
-        Ordinal items: thresholds replace intercepts in the scalar level (needs ordinal estimation with groups).
+    ordered : True or list of str, optional
+        Ordinal items (WLSMV/ULSMV, delta parameterization; all model indicators must be ordinal): thresholds
+        replace intercepts in the scalar level (lavaan's ``group.equal``: with thresholds equal the scale factors
+        and latent means of groups 2.. are free). The table then shows chisq_scaled (scaled-shifted),
+        cfi/tli/rmsea_scaled and the Satorra (2000) scaled-shifted difference test (lavaan's ``lavTestLRT``
+        default for WLSMV). "strict" adds no constraint with the delta parameterization (reported as not
+        testable). See :mod:`resilience_stats.sem.ordinal_groups`.
     group_partial : list of str, optional
         Parameters exempt from the equality constraints in every level.
     **fit_kwargs
@@ -373,6 +411,8 @@ def invariance(model: str, data, group: str, levels=("configural", "metric", "sc
     ordered_flag = bool(ordered)
     if ordered_flag:
         fit_kwargs["ordered"] = ordered
+        if str(estimator).upper() == "ML":
+            estimator = "WLSMV"  # lavaan's default for ordered data
     ge = level_group_equal(levels, ordered=ordered_flag)
     cut = resolve_cutoffs(cutoffs)
     fits: dict = {}
@@ -392,6 +432,10 @@ def invariance(model: str, data, group: str, levels=("configural", "metric", "sc
             holds, text = _decide(prev_m, m, lrt, cut)
             if not prev_holds:
                 text += " (the previous level did not hold)"
+            if _is_ordinal(fit) and lev == "strict" and lrt["delta_df"] == 0:
+                text = ("not testable: with ordered items (delta parameterization) the residual variances are not "
+                        "parameters, so equal 'residuals' adds no constraint (lavaan gives the identical fit); "
+                        "strict invariance needs the theta parameterization (not supported yet)")
             row.update(delta_chisq=lrt["delta_chisq"], delta_df=lrt["delta_df"], lrt_p=lrt["pvalue"],
                        delta_cfi=m["cfi"] - prev_m["cfi"], delta_rmsea=m["rmsea"] - prev_m["rmsea"], decision=text)
             prev_holds = prev_holds and holds
@@ -522,6 +566,10 @@ def equality_score_tests(fit, by: str = "parameter", types=None) -> pd.DataFrame
     >>> equality_score_tests(fit, types=["intercepts"]).iloc[0]["parameter"]
     'y2 ~1'
     """
+    if _is_ordinal(fit):
+        raise ModelSpecificationError("score tests of equality constraints for ordinal (WLSMV/ULSMV) fits are not "
+                                      "supported yet; release parameters with group_partial= and compare the "
+                                      "fits with lrt_difference (Satorra 2000 scaled-shifted test)")
     g, H, A, sets, set_idx, N = _unconstrained_problem(fit)
     cache: dict = {}
     pt = fit._state.pt
@@ -598,7 +646,8 @@ def partial_invariance(model: str, data, group: str, level: str = "scalar", esti
         raise ModelSpecificationError(f"level {level!r} must be one of {levels[1:]} (it needs a previous level)")
     ordered_flag = bool(ordered)
     if ordered_flag:
-        fit_kwargs["ordered"] = ordered
+        raise ModelSpecificationError("partial_invariance with ordered items is not supported yet (it needs score "
+                                      "tests for WLSMV); use invariance(..., ordered=..., group_partial=[...])")
     ge = level_group_equal(levels[: levels.index(level) + 1], ordered=ordered_flag)
     ref_level = levels[levels.index(level) - 1]
     new_types = [t for t in ge[level] if t not in ge[ref_level]]

@@ -17,8 +17,9 @@ Two-step estimation as lavaan 0.6-14's ``cfa(..., ordered = TRUE, estimator = "W
 
 Supported: single group, all model indicators ordinal, latent regressions/covariances, residual covariances,
 labels and equality constraints, user thresholds (``y | a*t1``), listwise or pairwise deletion
-(:mod:`~resilience_stats.sem.ordinal_pairwise`). Not (yet): mixed continuous/ordinal indicators, observed
-exogenous covariates, multiple groups, the theta parameterization.
+(:mod:`~resilience_stats.sem.ordinal_pairwise`). Multiple groups (``group=``, ``group_equal``): see
+:mod:`~resilience_stats.sem.ordinal_groups`. Not (yet): mixed continuous/ordinal indicators, observed exogenous
+covariates, the theta parameterization.
 """
 
 from __future__ import annotations
@@ -268,11 +269,21 @@ def sem_ordinal(model: str, data, *, ordered=True, estimator: str = "WLSMV", mis
     if kwargs.get("cluster") is not None:
         raise ModelSpecificationError("cluster= with ordered indicators is not supported yet")
     if kwargs.get("group") is not None:
-        frame0 = _resolve_frame(data)
-        ov0, _ = model_variable_names(build_partable(model)[lambda d: d["op"] != "|"])
-        check_group_categories(frame0, [v for v in resolve_ordered(ordered if ordered is not None else True, ov0)
-                                        if v in frame0.columns], kwargs["group"])
-        raise ModelSpecificationError("multiple-group models with ordered indicators are not supported yet")
+        from .ordinal_groups import sem_ordinal_groups  # multiple groups: sem/ordinal_groups.py
+
+        unknown = set(kwargs) - {"group", "cluster", "group_equal", "group_partial"}
+        if unknown:
+            raise TypeError(f"sem() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        if se not in ("standard", "robust", "none"):
+            raise ModelSpecificationError(f"se must be 'standard', 'robust' or 'none', got {se!r}")
+        return sem_ordinal_groups(model, data, kwargs["group"], ordered=True if ordered is None else ordered,
+                                  estimator=estimator, missing=missing, std_lv=std_lv, se=se, fixed_x=fixed_x,
+                                  orthogonal=orthogonal, group_equal=kwargs.get("group_equal"),
+                                  group_partial=kwargs.get("group_partial"))
+    if kwargs.get("group_equal") or kwargs.get("group_partial"):
+        raise ModelSpecificationError("group_equal/group_partial need group=")
+    kwargs.pop("group_equal", None)
+    kwargs.pop("group_partial", None)
     unknown = set(kwargs) - {"group", "cluster"}
     if unknown:
         raise TypeError(f"sem() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")

@@ -369,5 +369,17 @@ class SEMResult:
         return (f"<SEMResult estimator={self.options['estimator']} n_obs={self.n_obs} npar={self.n_params} "
                 f"df={self.df} converged={self.converged}>")
 
+    def to_table(self, kind: str | None = None, *, lang: str = "en", style: str = "apa", number: int | None = None,
+                 title=None, instrument=None, **options):
+        """A publication table: kind "paths" (default with regressions), "loadings", "fit" or "indirect".
+
+        ``kind``, ``lang``, ``style``, ``number``, ``title``, ``instrument`` and ``**options`` as in
+        :func:`resilience_stats.tables.from_result`; returns a :class:`~resilience_stats.tables.PubTable`.
+        """
+        from ..tables.adapters import from_result  # presentation is imported only when asked for
+
+        return from_result(self, kind, lang=lang, style=style, number=number, title=title, instrument=instrument,
+                           **options)
+
     def __str__(self) -> str:
         return self.summary()

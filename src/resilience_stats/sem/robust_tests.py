@@ -111,6 +111,10 @@ def ordinal_fit_measures(result) -> pd.Series:
     """Fit measures of an ordinal (WLSMV/ULSMV) fit with lavaan's names in snake case (see module docstring)."""
     st = result._state
     o = st.ordinal
+    if o.get("multigroup"):
+        from .ordinal_groups import ordinal_group_fit_measures
+
+        return ordinal_group_fit_measures(result)
     N = o["N"]
     Nr = N - 1  # lavaan's N for RMSEA with DWLS/ULS
     df = result.df

@@ -75,6 +75,19 @@ class ValidityResult:
                 f"ave={int(self.reliability['flag_ave'].sum())} fornell_larcker={len(self.fornell_larcker_violations)} "
                 f"htmt>.85={int(self.htmt_flags['above_85'].sum())}>")
 
+    def to_table(self, kind: str | None = None, *, lang: str = "en", style: str = "apa", number: int | None = None,
+                 title=None, instrument=None, **options):
+        """A publication table: kind "reliability" (CR, AVE; loadings too with ``fit=``), "htmt" or
+        "fornell_larcker" (factor correlations with sqrt(AVE) on the diagonal).
+
+        ``kind``, ``lang``, ``style``, ``number``, ``title``, ``instrument`` and ``**options`` as in
+        :func:`resilience_stats.tables.from_result`; returns a :class:`~resilience_stats.tables.PubTable`.
+        """
+        from ..tables.adapters import from_result  # presentation is imported only when asked for
+
+        return from_result(self, kind, lang=lang, style=style, number=number, title=title, instrument=instrument,
+                           **options)
+
 
 # -------------------------------------------------------------------------------------------- pieces
 

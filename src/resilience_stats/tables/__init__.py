@@ -16,6 +16,7 @@ Examples
 >>> tex = t.with_options(style="three-line", lang="zh").to_latex()
 """
 
+from .adapters import from_result
 from .document import write_all
 from .format import (
     DEFAULT_FORMATS,
@@ -64,6 +65,7 @@ __all__ = [
     "format_ci",
     "format_number",
     "format_p",
+    "from_result",
     "htmt_table",
     "indirect_table",
     "invariance_table",

@@ -9,7 +9,7 @@ import docx
 from docx.document import Document as DocumentType
 from docx.enum.text import WD_BREAK
 
-from ._io import write_atomic
+from .._atomic import write_atomic
 from .pubtable import PubTable
 from .render_docx import add_table
 

@@ -20,9 +20,10 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.table import _Cell
 from docx.shared import Pt
 
-from ._io import write_atomic
+from .._atomic import write_atomic
 from .format import MINUS
 from .layout import Layout
 from .richtext import RichText, Run
@@ -186,22 +187,27 @@ def add_table(doc: Any, table: "PubTable") -> Any:
     for tc in t.rows[lay.header_rows - 1]._tr.tc_lst:
         _set_borders(tc.get_or_add_tcPr(), "w:tcBorders", _TC_BORDER_ORDER, _AFTER_TCBORDERS,
                      {"bottom": lay.rules.header})
-    for hc in lay.header:
-        if hc.spanner:
-            tc = t.cell(hc.row, hc.col)._tc
+    spanners = [hc for hc in lay.header if hc.spanner]
+    if spanners:
+        grid = t._cells  # the layout grid, built once (t.cell() rebuilds it on every call)
+        for hc in spanners:
+            tc = grid[hc.row * lay.ncols + hc.col]._tc
             _set_borders(tc.get_or_add_tcPr(), "w:tcBorders", _TC_BORDER_ORDER, _AFTER_TCBORDERS,
                          {"bottom": lay.rules.spanner})
 
+    # body rows are still unmerged here: their w:tc elements are the cells, one per column
+    trs = t._tbl.tr_lst
     for i, row in enumerate(lay.body):
         r = lay.header_rows + i
+        cells = [_Cell(tc, t) for tc in trs[r].tc_lst]
         if row.group is not None:
-            cell = t.cell(r, 0)
+            cell = cells[0]
             if lay.ncols > 1:
-                cell = cell.merge(t.cell(r, lay.ncols - 1))
+                cell = cell.merge(cells[lay.ncols - 1])
             _cell_text(cell, (Run(row.group, italic=False),), "left")
             continue
         for c, text in enumerate(row.cells):
-            _cell_text(t.cell(r, c), (Run(text),), lay.aligns[c])
+            _cell_text(cells[c], (Run(text),), lay.aligns[c])
 
     for k, para in enumerate(lay.notes):
         p = doc.add_paragraph()

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ._io import write_atomic
+from .._atomic import write_atomic
 from .layout import Layout
 from .richtext import plain_text
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from ._io import write_text_atomic
+from .._atomic import write_text_atomic
 from .format import MINUS
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ._io import write_text_atomic
+from .._atomic import write_text_atomic
 from .format import typographic_minus
 from .layout import Layout
 from .richtext import RichText

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._io import write_text_atomic
+from .._atomic import write_text_atomic
 from .richtext import RichText
 
 if TYPE_CHECKING:

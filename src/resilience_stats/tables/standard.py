@@ -393,7 +393,9 @@ def fit_table(
     ----------
     fits : DataFrame
         Column ``model`` and any of ``chisq``, ``df``, ``chisq_df``, ``pvalue``, ``cfi``, ``tli``, ``rmsea``,
-        ``rmsea_ci_lower``/``rmsea_ci_upper`` (shown as "90% CI"), ``srmr``, ``aic``, ``bic``.
+        ``rmsea_ci_lower``/``rmsea_ci_upper`` (shown as "90% CI"), ``srmr``, ``aic``, ``bic``, and the
+        chi-square difference against the previous model ``delta_chisq``, ``delta_df``, ``p_diff``, ``delta_cfi``
+        when present.
     decimals : int, optional
         Decimals of CFI, TLI, RMSEA (and its CI) and SRMR (default 2; many journals want 3).
 
@@ -409,7 +411,7 @@ def fit_table(
     """
     fits = _canonical(fits)
     _require(fits, ["model"], "fit_table")
-    return _fit(fits, number, title, lang, style, na, decimals, (),
+    return _fit(fits, number, title, lang, style, na, decimals, ("delta_chisq", "delta_df", "p_diff", "delta_cfi"),
                 {"en": "Fit Indices of the Competing Models", "zh": "竞争模型的拟合指数"})
 
 
