@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resilience_stats.errors import DataError, ModelSpecificationError, ModelSyntaxError, ResilienceStatsError
+from resilience_stats.errors import (
+    DataError,
+    EstimationWarning,
+    ModelSpecificationError,
+    ModelSyntaxError,
+    ResilienceStatsError,
+)
 from resilience_stats.sem import SEMResult, cfa, sem
 
 REF_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
@@ -177,7 +183,8 @@ def test_nonconvergence_is_flagged(monkeypatch, ref, hs):
     monkeypatch.setattr(estimate, "fisher_scoring", short)
     monkeypatch.setattr(estimate.optimize, "minimize",
                         lambda fun, x0, **kw: SimpleNamespace(x=x0, fun=fun(x0), nit=0, message="stopped"))
-    fit = cfa(hs, ref["model_syntax"])
+    with pytest.warns(EstimationWarning, match="did not converge"):
+        fit = cfa(hs, ref["model_syntax"])
     assert fit.converged is False
     assert any("did not converge" in w for w in fit.warnings)
 
@@ -188,7 +195,9 @@ def test_collinear_data_warns_about_sample_covariance():
     df = pd.DataFrame({"a": f + rng.normal(size=300), "b": f + rng.normal(size=300)})
     df["c"] = df["a"] + df["b"]
     df["d"] = f + rng.normal(size=300)
-    fit = cfa(df, "F =~ a + b + c + d")
+    with pytest.warns(EstimationWarning) as caught:
+        fit = cfa(df, "F =~ a + b + c + d")
+    assert any("Heywood" in str(w.message) for w in caught)
     assert any("not positive definite" in w for w in fit.warnings)
 
 
