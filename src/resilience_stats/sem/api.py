@@ -96,7 +96,6 @@ def _check_identification(pt: pd.DataFrame, models, ndat: int) -> None:
 def _set_exo_values(models, stats) -> None:
     """Fixed-x: exogenous covariate (co)variances and means take their sample values."""
     for mod, ss in zip(models, stats):
-        idx = {v: i for i, v in enumerate(mod.ov)}
         exo = getattr(mod, "exo", None)
         if exo is None:
             continue

@@ -701,8 +701,6 @@ def bootstrap(fit, n: int = 1000, seed: int = 0, ci: str = "percentile", n_jobs:
     reps = _execute(ctx, tasks, n_jobs, progress, n, "bootstrap")
 
     est_tab = fit.estimates
-    est0 = est_tab["est"].to_numpy(dtype=float)
-    std0 = est_tab["std_all"].to_numpy(dtype=float)
     ok = [r for r in reps if r[2] is None]
     fail = [(i, r[2]) for i, r in enumerate(reps) if r[2] is not None]
     nrows = len(est_tab)

@@ -114,7 +114,6 @@ def _pattern_hessian(Si, M, d, Do, Dm, w, with_mean: bool) -> np.ndarray:
 
     ``Do`` (q, po, po) and ``Dm`` (q, po) are the Jacobians of the pattern's Sigma block and mean.
     """
-    q = Do.shape[0]
     X = Si @ Do  # (q, po, po)
     T1 = np.einsum("lab,kba->kl", X, X, optimize=True)
     P = Si @ M
@@ -141,7 +140,6 @@ def observed_information(objective, theta: np.ndarray, h: float = 1e-6) -> np.nd
         return objective.observed_information(theta)
     q = len(theta)
     H = np.zeros((q, q))
-    N = objective.ntotal
     fiml = hasattr(objective, "casewise_scores")
     for mod, ss, w in zip(objective.models, objective.stats, objective.weights):
         imp = mod.implied(theta)

@@ -183,7 +183,7 @@ class RAMModel:
         is all an ML/FIML gradient needs: pass ``W = dF/dSigma`` and ``w_mu = dF/dmu``.
         """
         B, S = imp["B"], imp["S"]
-        p, n = self.p, self.n
+        p = self.p
         if "bt_rows" not in self._cache:
             f = np.flatnonzero(self.free >= 0)
             self._cache["bt_rows"] = (f, self.kind[f], self.r[f], self.c[f], self.free[f],

@@ -295,22 +295,7 @@ def sem_ordinal(model: str, data, *, ordered=True, estimator: str = "WLSMV", mis
         raise ModelSpecificationError("intercepts/means (~ 1) are fixed to 0 in a single-group ordinal model; "
                                       "remove them from the syntax")
     core = build_partable(pm, std_lv=std_lv, meanstructure=False, fixed_x=fixed_x, orthogonal=orthogonal)
-    cont = core[core["op"] != "|"]
-    ov, lv = model_variable_names(cont)
-    vn = variable_names([f for f in pm.formulas if f.op != "|"], fixed_x=fixed_x)
-    if vn.ov_x:
-        raise ModelSpecificationError("observed exogenous covariates (" + ", ".join(vn.ov_x) + ") with ordered "
-                                      "indicators are not supported yet (lavaan's conditional.x)")
-    if ordered is None or ordered is False:
-        raise ModelSpecificationError(f"estimator={estimator!r} needs ordinal indicators: pass ordered=True (all "
-                                      "model variables) or ordered=[...]; DWLS for continuous data is not "
-                                      "implemented")
-    ordered_names = resolve_ordered(ordered, ov)
-    if set(ordered_names) != set(ov):
-        rest = [v for v in ov if v not in ordered_names]
-        raise ModelSpecificationError("mixed continuous and ordinal observed variables are not supported yet; "
-                                      f"declare these as ordered too or drop them: {', '.join(rest)}")
-    _check_no_outgoing(cont, ordered_names)
+    cont, ov, lv, ordered_names = ordinal_variables(pm, core, ordered, estimator, fixed_x)
     from .api import _data_matrix
 
     X = _data_matrix(frame, ov)
@@ -347,6 +332,31 @@ def sem_ordinal(model: str, data, *, ordered=True, estimator: str = "WLSMV", mis
                 options=dict(estimator=estimator, missing=missing, std_lv=std_lv, se=se, meanstructure=True,
                              fixed_x=fixed_x, orthogonal=orthogonal, ordered=list(ordered_names),
                              parameterization="delta"))
+
+
+def ordinal_variables(pm, core: pd.DataFrame, ordered, estimator: str, fixed_x: bool):
+    """Observed and latent variables of an all-ordinal model, refusing what the ordinal engine cannot fit.
+
+    Returns ``(cont, ov, lv, ordered_names)``: the parameter table without threshold rows, the observed and
+    latent variable names, and the ordered items (all of ``ov``).
+    """
+    cont = core[core["op"] != "|"]
+    ov, lv = model_variable_names(cont)
+    vn = variable_names([f for f in pm.formulas if f.op != "|"], fixed_x=fixed_x)
+    if vn.ov_x:
+        raise ModelSpecificationError("observed exogenous covariates (" + ", ".join(vn.ov_x) + ") with ordered "
+                                      "indicators are not supported yet (lavaan's conditional.x)")
+    if ordered is None or ordered is False:
+        raise ModelSpecificationError(f"estimator={estimator!r} needs ordinal indicators: pass ordered=True (all "
+                                      "model variables) or ordered=[...]; DWLS for continuous data is not "
+                                      "implemented")
+    ordered_names = resolve_ordered(ordered, ov)
+    if set(ordered_names) != set(ov):
+        rest = [v for v in ov if v not in ordered_names]
+        raise ModelSpecificationError("mixed continuous and ordinal observed variables are not supported yet; "
+                                      f"declare these as ordered too or drop them: {', '.join(rest)}")
+    _check_no_outgoing(cont, ordered_names)
+    return cont, ov, lv, ordered_names
 
 
 def _check_no_outgoing(pt: pd.DataFrame, ordered: list[str]) -> None:

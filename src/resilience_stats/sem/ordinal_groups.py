@@ -37,11 +37,11 @@ from . import inference
 from .data import SampleStats
 from .estimate import minimize
 from .groups import normalize_group_equal, normalize_group_partial, small_group_warnings, split_groups
-from .model import build_models, model_variable_names
+from .model import build_models
 from .results import FitState, SEMResult
 from .standardize import standardize
 from .start import start_values
-from .syntax import build_partable, parse_model, variable_names
+from .syntax import build_partable, parse_model
 
 __all__ = ["sem_ordinal_groups", "satorra2000_difference"]
 
@@ -210,7 +210,7 @@ def sem_ordinal_groups(model, data, group, *, ordered=True, estimator="WLSMV", m
     """Multiple-group WLSMV/ULSMV fit (called by :func:`~resilience_stats.sem.ordinal.sem_ordinal`)."""
     from ..psychometrics.polychoric_acov import polychoric_acov
     from .api import _data_matrix, _resolve_frame
-    from .ordinal import _category_warnings, _check_no_outgoing, _emit, check_group_categories, resolve_ordered
+    from .ordinal import _category_warnings, _emit, check_group_categories, ordinal_variables
 
     if missing != "listwise":
         raise ModelSpecificationError("multiple-group ordinal models support missing='listwise' only (pairwise "
@@ -231,18 +231,7 @@ def sem_ordinal_groups(model, data, group, *, ordered=True, estimator="WLSMV", m
     if (core1["label"].fillna("") != "").any() or (core1["op"] == "==").any():
         raise ModelSpecificationError("parameter labels / equality constraints in the syntax are not supported "
                                       "with ordered indicators and groups yet; use group_equal")
-    cont = core1[core1["op"] != "|"]
-    ov, lv = model_variable_names(cont)
-    vn = variable_names([f for f in pm.formulas if f.op != "|"], fixed_x=fixed_x)
-    if vn.ov_x:
-        raise ModelSpecificationError("observed exogenous covariates (" + ", ".join(vn.ov_x) + ") with ordered "
-                                      "indicators are not supported yet (lavaan's conditional.x)")
-    ordered_names = resolve_ordered(ordered, ov)
-    if set(ordered_names) != set(ov):
-        rest = [v for v in ov if v not in ordered_names]
-        raise ModelSpecificationError("mixed continuous and ordinal observed variables are not supported yet; "
-                                      f"declare these as ordered too or drop them: {', '.join(rest)}")
-    _check_no_outgoing(cont, ordered_names)
+    cont, ov, lv, ordered_names = ordinal_variables(pm, core1, ordered, estimator, fixed_x)
     labels, parts, n_missing_group = split_groups(frame, group)
     check_group_categories(frame[frame[group].notna()], [v for v in ov if v in frame.columns], group)
     warn = []
@@ -271,7 +260,6 @@ def sem_ordinal_groups(model, data, group, *, ordered=True, estimator="WLSMV", m
     pt = _group_partable(core1, ordered_names, nths[0], lv, len(labels), types, partial)
     G = len(labels)
     nobs = [m.n_obs for m in moms]
-    N = int(sum(nobs))
     q_group = [int((pt.loc[pt["group"] == g, "free"] > 0).sum()) for g in range(1, G + 1)]
     warn += small_group_warnings(labels, nobs, len(ov), q_group)
     options = dict(estimator=estimator, missing=missing, std_lv=std_lv, se=se, meanstructure=True,

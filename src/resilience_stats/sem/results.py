@@ -247,7 +247,6 @@ class SEMResult:
     # ------------------------------------------------------------------ printing
     def summary(self, standardized: bool = True, digits: int = 3) -> str:
         """A text summary like lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)``."""
-        st = self._state
         fi = self.fit_indices
         lines = []
         status = "ended normally" if self.converged else "did NOT converge"
@@ -257,7 +256,7 @@ class SEMResult:
         lines.append(f"  Number of model parameters               {self.n_params:>5d}")
         lines.append(f"  Number of observations                   {self.n_obs:>5d}")
         if self.options.get("missing") == "fiml":
-            lines.append(f"  Missing data                              FIML")
+            lines.append("  Missing data                              FIML")
         lines.append("")
         robust = "chisq_scaled" in fi.index
         lines.append("Model Test User Model:" + (f"{'Standard':>29}{'Scaled':>11}" if robust else ""))

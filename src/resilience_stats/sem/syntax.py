@@ -709,7 +709,6 @@ def build_partable(
     if meanstructure is None:
         meanstructure = any(f.op == "~1" for f in user_rows)
     vn = variable_names(user_rows, fixed_x=fixed_x)
-    lv_names = set(vn.lv)
 
     # default rows
     default: list[tuple[str, str, str]] = []

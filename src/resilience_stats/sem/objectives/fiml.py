@@ -131,7 +131,6 @@ class FIMLObjective:
     def _parts(self, theta, with_info: bool):
         g = np.zeros(self.nfree)
         H = np.zeros((self.nfree, self.nfree)) if with_info else None
-        q = self.nfree
         for mod, ss in zip(self.models, self.stats):
             imp, Si, M, d, w = self.pattern_terms(mod, ss, theta)
             if with_info:
