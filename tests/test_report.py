@@ -202,3 +202,17 @@ def test_html_renders_in_headless_chromium(en_report, tmp_path):
     colours = len(np.unique(pixels, axis=0))
     non_white = float((pixels.sum(axis=1) < 740).mean())
     assert colours > 100 and non_white > 0.05, (colours, non_white)
+
+
+def test_every_validation_check_has_chinese_wording():
+    from pathlib import Path
+
+    from resilience_stats.report.text import CHECK_ZH, issue_text_zh
+    from resilience_stats.survey import validation
+
+    source = Path(validation.__file__).read_text(encoding="utf-8")
+    checks = set(re.findall(r'make_issue\(\s*"(?:error|warning|info)",\s*"([a-z_]+)"', source))
+    assert checks and checks <= set(CHECK_ZH), checks - set(CHECK_ZH)
+    text = issue_text_zh("out_of_range", "reso1", 1, ["R0003"], "english")
+    assert text == "reso1：1 个回答超出量表范围（行：R0003），已设为缺失；请核对导出或重新编码。"
+    assert issue_text_zh("unknown_check", None, 0, [], "english") == "english"

@@ -39,7 +39,7 @@ from ..tables.adapters import (
 )
 from .blocks import Code, Facts, Figure, Notice, Paragraph, References, Section, Table
 from .methods import methods_paragraphs
-from .text import HEADERS, STEP_LABELS, tr
+from .text import HEADERS, STEP_LABELS, issue_text_zh, tr
 
 __all__ = ["Context", "build_sections", "fit_row", "SECTION_IDS"]
 
@@ -226,6 +226,9 @@ def _sec_sample(ctx: Context) -> Section:
         if n_err:
             s.add(Notice("warning", ctx.t("issues_errors", n=n_err)))
         shown = issues[["severity", "check", "item", "count", "message"]].copy()
+        if ctx.lang == "zh":
+            shown["message"] = [issue_text_zh(r["check"], r["item"], r["count"], r["rows"], r["message"])
+                                for r in issues.to_dict(orient="records")]
         shown["severity"] = shown["severity"].map(lambda v: _localize_level(v, ctx))
         shown["item"] = shown["item"].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
                                           else str(v))

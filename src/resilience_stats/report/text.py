@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TEXT", "tr"]
+__all__ = ["CHECK_ZH", "TEXT", "issue_text_zh", "tr"]
 
 TEXT: dict[str, dict[str, str]] = {
     # document
@@ -233,3 +233,44 @@ def tr(key: str, lang: str, **fmt: Any) -> str:
     """
     text = TEXT[key][lang]
     return text.format(**fmt) if fmt else text
+
+
+# Chinese wording of the validation findings, by check (survey/validation.py). ``{what}`` is the item, construct
+# or field concerned, ``{count}`` how many rows, ``{rows}`` the first row identifiers.
+CHECK_ZH: dict[str, str] = {
+    "missing_items": "数据中缺少问卷题项 {what}：请核对导出文件或 columns= 映射。",
+    "missing_fields": "数据中缺少必需字段 {what}：请在导出时包含该列或在问卷中调整字段设置。",
+    "column_map": "列映射 {what} 无法使用：映射到了未知的题项/字段，或文件中没有该列标题。",
+    "duplicate_columns": "多个列映射到同一题项/字段 {what}：请只保留一列。",
+    "unmapped_columns": "有未对应问卷的列，已保留在原始数据中，未参与分析。",
+    "platform_columns": "问卷平台附加列（序号、提交时间、来源、IP 等）已作为元数据保留。",
+    "non_numeric": "{what}：{count} 个回答既不是数字也不是量表选项文字（行：{rows}），已设为缺失；请重新编码或在问卷中补充选项别名。",
+    "out_of_range": "{what}：{count} 个回答超出量表范围（行：{rows}），已设为缺失；请核对导出或重新编码。",
+    "undeclared_code": "{what}：{count} 个回答为未声明的代码（行：{rows}），已设为缺失；请核对编码。",
+    "field_values": "字段 {what}：{count} 个取值无法识别（行：{rows}）；请核对。",
+    "duplicate_ids": "受访者编号重复：{count} 个（{rows}）；请核对是否重复提交。",
+    "duplicate_rows": "{count} 份问卷的全部回答完全相同（行：{rows}）；请核对是否重复提交。",
+    "empty_respondents": "{count} 份问卷没有回答任何题项（行：{rows}）；可考虑剔除。",
+    "zero_variance": "题项 {what} 的所有回答相同（零方差），无法用于相关和因子分析。",
+    "high_missing": "题项 {what} 的缺失比例较高（{count} 行缺失）；请检查题目或跳转逻辑。",
+    "straightlining": "{what}：{count} 名受访者对全部题项给出相同回答（直线作答，行：{rows}）；请检查，必要时剔除。",
+    "speeders": "{count} 名受访者答题时间过短（行：{rows}）；请检查其回答质量，必要时剔除。",
+    "wave": "调查轮次列 {what} 与指定的轮次不一致（{count} 行：{rows}）。",
+}
+
+
+def issue_text_zh(check: str, item: Any, count: Any, rows: Any, fallback: str) -> str:
+    """A validation finding in Chinese (the English message when the check has no Chinese wording).
+
+    Examples
+    --------
+    >>> issue_text_zh("speeders", "duration", 2, ["R1", "R2"], "")
+    '2 名受访者答题时间过短（行：R1, R2）；请检查其回答质量，必要时剔除。'
+    """
+    template = CHECK_ZH.get(str(check))
+    if template is None:
+        return fallback
+    what = "问卷整体" if item is None or (isinstance(item, float) and item != item) else str(item)
+    listed = list(rows) if isinstance(rows, (list, tuple)) else []
+    shown = ", ".join(str(r) for r in listed[:10]) + (f" 等 {len(listed)} 行" if len(listed) > 10 else "")
+    return template.format(what=what, count="" if count is None else count, rows=shown or "—")
