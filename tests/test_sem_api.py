@@ -20,7 +20,8 @@ from resilience_stats.errors import (
 )
 from resilience_stats.sem import SEMResult, cfa, sem
 
-REF_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
+GOLDEN = Path(__file__).resolve().parent / "golden"  # hs_cfa_ml.json: a copy of the shared reference
+DATA = Path(__file__).resolve().parent / "data"
 
 # lavaan fitMeasures() name -> our fit_indices name
 FIT_NAME = {"npar": "n_params", "ntotal": "n_obs", "logl": "loglik", "unrestricted.logl": "loglik_unrestricted",
@@ -35,15 +36,13 @@ def fit_name(k: str) -> str:
 
 @pytest.fixture(scope="module")
 def ref():
-    path = REF_DIR / "hs_cfa_ml.json"
-    if not path.exists():
-        pytest.skip(f"shared reference not found at {path}")
-    return json.loads(path.read_text())
+    return json.loads((GOLDEN / "hs_cfa_ml.json").read_text())  # a missing golden file fails
 
 
 @pytest.fixture(scope="module")
 def hs(ref):
-    return pd.read_csv(REF_DIR / ref["data_file"])
+    assert ref["data_file"] == "HolzingerSwineford1939.csv"  # the same data as tests/data/holzinger_swineford.csv
+    return pd.read_csv(DATA / "holzinger_swineford.csv")
 
 
 @pytest.fixture(scope="module")

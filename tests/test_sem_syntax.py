@@ -158,9 +158,9 @@ def test_single_indicator_residual_variance_fixed_to_zero():
     assert row["free"] == 0 and row["ustart"] == 0
 
 
-def test_unsupported_constraints_raise_specification_error():
-    with pytest.raises(ModelSpecificationError, match="not supported"):
-        build_partable("f =~ x1 + a*x2 + x3\n a > 0")
+def test_general_constraints_are_kept_for_the_estimator_and_unknown_labels_raise():
+    pt = build_partable("f =~ x1 + a*x2 + x3\n a > 0")
+    assert [c[3] for c in pt.attrs["general_constraints"]] == ["a > 0"]
     with pytest.raises(ModelSpecificationError, match="not a parameter label"):
         build_partable("f =~ x1 + a*x2 + x3\n a == zz")
 

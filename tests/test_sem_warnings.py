@@ -25,14 +25,16 @@ def test_heywood_case_emits_estimation_warning():
 
 
 def test_non_convergence_emits_estimation_warning(monkeypatch):
-    real = api.minimize
+    from resilience_stats.sem import pipeline
+
+    real = pipeline.minimize
 
     def one_step(objective, theta0, maxit=500):
         res = real(objective, theta0, maxit=1)
         res.converged = False
         return res
 
-    monkeypatch.setattr(api, "minimize", one_step)
+    monkeypatch.setattr(pipeline, "minimize", one_step)
     with pytest.warns(EstimationWarning, match="did not converge"):
         fit = cfa(pd.read_csv(DATA / "holzinger_swineford.csv"), HS)
     assert not fit.converged and any("did not converge" in w for w in fit.warnings)

@@ -19,7 +19,7 @@ import pytest
 import resilience_stats as rs
 from resilience_stats.errors import DataError, ModelSpecificationError
 from resilience_stats.sem.invariance import equality_score_tests, lrt_difference
-from resilience_stats.sem.ordinal_groups import satorra2000_difference
+from resilience_stats.sem.scaling import satorra2000_difference
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "sem_wlsmv_groups.json").read_text())
 DATA = pd.read_csv(Path(__file__).parent / "data" / "ordinal_waves.csv")
@@ -180,8 +180,6 @@ def test_unsupported_combinations_raise():
         rs.cfa(DATA, MODEL, ordered=True, group="wave", group_equal=["intercepts"])
     with pytest.raises(ModelSpecificationError, match="not supported yet"):
         rs.partial_invariance(MODEL, DATA, "wave", ordered=True)
-    with pytest.raises(ModelSpecificationError, match="not supported yet"):
-        rs.cfa(DATA, MODEL, ordered=True, group="wave", missing="pairwise")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = rs.cfa(DATA, MODEL, ordered=True, group="wave", group_equal=["thresholds", "loadings"])

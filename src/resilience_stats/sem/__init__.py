@@ -14,11 +14,11 @@ Layers: ``syntax`` (lavaan syntax -> parameter table) -> ``model`` (RAM matrices
 ``tests`` (test statistics, fit indices), ``standardize``, ``modindices`` -> ``results`` / ``api``.
 """
 
-from .api import cfa, fit_partable, sem
+from .api import cfa, fit_partable, growth, sem
 from .results import SEMResult
 from .syntax import build_partable, parse_model
 from .bootstrap import BootstrapResult  # fit.bootstrap(); module resilience_stats.sem.bootstrap
 from .validity import ValidityResult, htmt  # validity(fit): resilience_stats.validity / sem.validity module
 
-__all__ = ["sem", "cfa", "SEMResult", "build_partable", "parse_model", "fit_partable",
+__all__ = ["sem", "cfa", "growth", "SEMResult", "build_partable", "parse_model", "fit_partable",
            "BootstrapResult", "ValidityResult", "htmt"]

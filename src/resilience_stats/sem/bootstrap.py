@@ -1,10 +1,16 @@
 """Nonparametric (case-resampling) bootstrap of a fitted SEM, as lavaan's ``se = "bootstrap"``.
 
 Each replicate resamples the rows of the data used in the fit (within each group; incomplete rows too with
-FIML), recomputes only the sample moments and refits the model from the full-sample estimates (warm start),
-with the parameter table and model matrices built once. Standard errors, test statistics and fit indices are
-not computed inside replicates. For complete data the moments of a replicate come from the case counts
-``np.bincount(idx)``: a weighted mean and covariance (one matrix product). With FIML the per-pattern moments
+FIML; whole clusters for a ``cluster=`` fit, so that the bootstrap respects the dependence of residents of one
+community), and refits through the estimation pipeline's own steps -- the sample statistics of the resample
+(:func:`~resilience_stats.sem.pipeline.replicate_statistics`), the fit's estimator
+(:func:`~resilience_stats.sem.pipeline.make_objective`) and a quasi-Newton warm start from the full-sample
+estimates (:func:`~resilience_stats.sem.estimate.quasi_newton`) -- with the parameter table and model matrices
+built once. Every estimator is supported: ML/MLR/MLM with complete or incomplete (FIML) data, the
+least-squares estimators, and ordered indicators (WLSMV/ULSMV: thresholds, polychorics and Gamma of each
+resample; a resample with an empty response category fails and is counted). Standard errors, test statistics
+and fit indices are not computed inside replicates. For ML the moments of a replicate come from the case counts
+``np.bincount(idx)``: a weighted mean and covariance (one matrix product); with FIML the per-pattern moments
 are weighted the same way.
 
 Replicates run in fixed-size chunks; chunk ``k`` draws its cases from ``np.random.SeedSequence(seed).spawn``
@@ -32,11 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..errors import EstimationError, ModelSpecificationError
+from ..errors import DataError, EstimationError, ModelSpecificationError
 from ._threads import single_threaded_blas
-from .data import Pattern, SampleStats
-from .estimate import MLObjective, minimize
-from .standardize import standardize
+from .standardize import StandardizePlan, standardize
 
 __all__ = ["BootstrapResult", "bootstrap", "norm_inter", "bootstrap_ci"]
 
@@ -154,29 +158,20 @@ def jackknife_acceleration(values: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Context:
-    """What a worker needs to refit the model on reweighted data (built once, pickled to workers)."""
+    """What a worker needs to refit the model on a resample (built once, pickled to workers)."""
 
     pt: pd.DataFrame
     models: list
-    data: list  # per group: data matrix used in the fit (NaN = missing with FIML)
-    names: list
+    stats: list  # the fit's sample statistics per group (with the data)
+    design: object  # pipeline.Design
+    options: object  # SEMOptions
     theta: np.ndarray
-    meanstructure: bool
-    fiml: bool
-    exo_names: list
-    patterns: list = field(default_factory=list)  # FIML: per group, list of (observed mask, rows, Y)
-    hinv: np.ndarray | None = None  # inverse unit information at the full-sample estimates (BFGS start)
+    hinv: np.ndarray  # inverse unit information at the full-sample estimates (quasi-Newton start)
+    cluster_ids: np.ndarray | None = None  # resample clusters instead of cases
 
 
 def _context(fit) -> _Context:
     st = fit._state
-    fiml = st.options.get("missing") == "fiml"
-    data = [np.asarray(ss.data, dtype=float) for ss in st.stats]
-    patterns = []
-    if fiml:
-        for ss in st.stats:
-            patterns.append([(p.observed, p.rows, ss.data[np.ix_(p.rows, np.flatnonzero(p.observed))])
-                             for p in ss.patterns])
     models = copy.deepcopy(st.models)
     for m in models:
         m._cache.clear()
@@ -187,223 +182,39 @@ def _context(fit) -> _Context:
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
         hinv = np.eye(len(st.theta))
-    return _Context(pt=st.pt, models=models, data=data, names=list(st.stats[0].names),
-                    theta=np.asarray(st.theta, dtype=float).copy(), meanstructure=bool(st.objective.meanstructure),
-                    fiml=fiml, exo_names=list(getattr(st.models[0], "exo_names", []) or []), patterns=patterns,
-                    hinv=(hinv + hinv.T) / 2)
-
-
-def _weighted_moments(X: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance (divided by the total count) of the rows of ``X`` repeated ``counts`` times."""
-    w = counts / counts.sum()
-    center = X[0] if len(X) else 0.0
-    Xc = X - center
-    m = w @ Xc
-    cov = (Xc.T * w) @ Xc - np.outer(m, m)
-    return m + center, (cov + cov.T) / 2
-
-
-def _replicate_stats(ctx: _Context, g: int, counts: np.ndarray) -> SampleStats:
-    X = ctx.data[g]
-    n = int(counts.sum())
-    if not ctx.fiml:
-        mean, cov = _weighted_moments(X, counts)
-        sign, logdet = np.linalg.slogdet(cov)
-        return SampleStats(ctx.names, n, mean, cov, X, [], False, logdet if sign > 0 else float("nan"))
-    pats = []
-    for observed, rows, Y in ctx.patterns[g]:
-        wk = counts[rows].astype(float)
-        nk = wk.sum()
-        if nk <= 0:
-            continue
-        m, c = _weighted_moments(Y, wk)
-        pats.append(Pattern(observed, rows, int(nk), m, c))
-    # mean/cov are only used for the fixed-x block (complete by construction): weighted moments of the
-    # complete columns, diagonal elsewhere
-    p = X.shape[1]
-    mean, cov = np.zeros(p), np.eye(p)
-    complete = ~np.isnan(X).any(axis=0)
-    if complete.any():
-        mc, cc = _weighted_moments(X[:, complete], counts.astype(float))
-        mean[complete] = mc
-        cov[np.ix_(complete, complete)] = cc
-    return SampleStats(ctx.names, n, mean, cov, X, pats, True)
-
-
-class _StdPlan:
-    """Vectorized std.all of every partable row for one set of models (same conventions as ``standardize``).
-
-    With ``sd`` the model-implied SDs of all variables (observed and latent): ``=~`` rows ``est * sd[f] /
-    sd[x]``, ``~`` rows ``est * sd[x] / sd[y]``, variances ``est / sd^2``, covariances ``est / sqrt(|res_a
-    res_b|)`` (residual correlations), intercepts ``est / sd``.
-    """
-
-    def __init__(self, pt: pd.DataFrame, models: list):
-        lhs, op, rhs = (pt[c].to_numpy() for c in ("lhs", "op", "rhs"))
-        self.is_def = op == ":="
-        self.groups = []
-        for mod in models:
-            names = mod.ov + mod.lv
-            pos = {v: i for i, v in enumerate(names)}
-            rows = np.asarray(mod.rows)
-            var_row = {}
-            for k in rows:
-                if op[k] == "~~" and lhs[k] == rhs[k]:
-                    var_row[lhs[k]] = k
-            num, den, kind = [], [], []  # kind 0: e*sd[num]/sd[den]; 1: e/sd[num]^2; 2: e/sqrt(|v_a v_b|); 3: e/sd
-            for k in rows:
-                a, o, b = lhs[k], op[k], rhs[k]
-                if o == "=~":
-                    num.append(pos[a]); den.append(pos[b]); kind.append(0)
-                elif o == "~":
-                    num.append(pos[b]); den.append(pos[a]); kind.append(0)
-                elif o == "~~" and a == b:
-                    num.append(pos[a]); den.append(pos[a]); kind.append(1)
-                elif o == "~~":
-                    num.append(var_row.get(a, -1)); den.append(var_row.get(b, -1)); kind.append(2)
-                elif o == "~1":
-                    num.append(pos[a]); den.append(pos[a]); kind.append(3)
-                else:
-                    num.append(0); den.append(0); kind.append(-1)
-            self.groups.append((rows, np.array(num), np.array(den), np.array(kind)))
-
-    def __call__(self, est: np.ndarray, implied: list) -> np.ndarray:
-        out = np.full(len(est), np.nan)
-        for (rows, num, den, kind), imp in zip(self.groups, implied):
-            v = np.diag(imp["cov_all"])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                sd = np.sqrt(np.where(v > 0, v, np.nan))
-                e = est[rows]
-                res = np.full(len(rows), np.nan)
-                k0, k1, k2, k3 = (kind == 0), (kind == 1), (kind == 2), (kind == 3)
-                res[k0] = e[k0] * sd[num[k0]] / sd[den[k0]]
-                res[k1] = e[k1] / sd[num[k1]] ** 2
-                ra = np.where(num[k2] >= 0, np.sqrt(np.abs(est[np.maximum(num[k2], 0)])), np.nan)
-                rb = np.where(den[k2] >= 0, np.sqrt(np.abs(est[np.maximum(den[k2], 0)])), np.nan)
-                res[k2] = e[k2] / (ra * rb)
-                res[k3] = e[k3] / sd[num[k3]]
-            out[rows] = res
-        return out
+    ids = st.design.cluster_ids if st.opts.cluster is not None else None
+    return _Context(pt=st.pt, models=models, stats=list(st.stats), design=st.design, options=st.opts,
+                    theta=np.asarray(st.theta, dtype=float).copy(), hinv=(hinv + hinv.T) / 2, cluster_ids=ids)
 
 
 def _fit_replicate(ctx: _Context, models: list, def_fun, counts: list[np.ndarray], std_plan=None):
-    """Refit on reweighted cases. Returns (est, std_all) over all partable rows, or raises _Failure."""
-    from .api import _row_values, _set_exo_values
+    """Refit on a resample (case counts per group) through the pipeline's steps with a warm start. Returns
+    (est, std_all) over all partable rows, or raises _Failure."""
+    from .estimate import minimize, quasi_newton
+    from .pipeline import _set_exo_values, make_objective, replicate_statistics, solution
 
-    stats = [_replicate_stats(ctx, g, c) for g, c in enumerate(counts)]
-    if ctx.exo_names:
-        _set_exo_values(models, stats)
+    stats = replicate_statistics(ctx.design, ctx.options, ctx.stats, counts)
+    _set_exo_values(models, stats)
     for m in models:
-        m._cache.pop("implied", None)
-    if ctx.fiml:
-        from .objectives.fiml import FIMLObjective
-
-        objective = FIMLObjective(models, stats, ctx.meanstructure)
-    else:
-        objective = MLObjective(models, stats, ctx.meanstructure)
-    theta, fmin, conv = _quasi_newton(objective, ctx.theta, ctx.hinv, TOL)
-    res = _Res(theta, fmin, conv, "")
-    if not conv:
+        m._cache.clear()
+    objective = make_objective(ctx.design, ctx.options, models, stats)
+    res = quasi_newton(objective, ctx.theta, ctx.hinv, TOL)
+    if not res.converged:
         res = minimize(objective, ctx.theta)
     if not np.isfinite(res.fmin):
         raise _Failure("the model-implied covariance matrix is not positive definite")
     if not res.converged:
         raise _Failure(f"did not converge ({res.message or 'optimizer'})")
-    nrows = len(ctx.pt)
-    est = _row_values(models, res.theta, nrows)
-    implied = [m.implied(res.theta) for m in models]
+    est, implied = solution(ctx.design, models, objective, res.theta)
     if std_plan is None:
         std_all = standardize(ctx.pt, est, models, implied)[1]
     else:
         std_all = std_plan(est, implied)
     if def_fun is not None:
         is_def = std_plan.is_def if std_plan is not None else (ctx.pt["op"] == ":=").to_numpy()
-        est[is_def] = def_fun.from_rows(est.copy())
-        std_all[is_def] = def_fun.from_rows(std_all.copy())
+        est[is_def] = def_fun(est.copy())
+        std_all[is_def] = def_fun(std_all.copy())
     return est, std_all
-
-
-def _ml_value_grad(objective, theta: np.ndarray) -> tuple[float, np.ndarray | None]:
-    """ML discrepancy and its gradient in one pass (complete data); ``(inf, None)`` if Sigma is not PD."""
-    f = 0.0
-    g = np.zeros(objective.nfree)
-    ms = objective.meanstructure
-    for mod, ss, w in zip(objective.models, objective.stats, objective.weights):
-        imp = mod.implied(theta)
-        sigma = imp["sigma"]
-        try:
-            L = np.linalg.cholesky(sigma)
-        except np.linalg.LinAlgError:
-            return np.inf, None
-        Li = np.linalg.inv(L)
-        Si = Li.T @ Li
-        logdet = 2.0 * np.log(np.diag(L)).sum()
-        Seff = ss.cov
-        dm = None
-        if ms:
-            d = ss.mean - imp["mu"]
-            Seff = Seff + np.outer(d, d)
-            dm = -(Si @ d)
-        SiS = Si @ Seff
-        f += w * 0.5 * (logdet + np.trace(SiS) - ss.logdet_cov - ss.p)
-        g += w * mod.gradient_contract(imp, 0.5 * (Si - SiS @ Si), dm)
-    return f, g
-
-
-def _quasi_newton(objective, theta0: np.ndarray, Hinv0: np.ndarray, tol: float = 1e-7, maxit: int = 100):
-    """BFGS (inverse-Hessian form) started from the full-sample inverse information, Armijo backtracking.
-
-    Returns ``(theta, f, converged)``. Only value and gradient are evaluated (in one pass for complete-data
-    ML), which makes a warm-started replicate a handful of cheap iterations.
-    """
-    complete = isinstance(objective, MLObjective) and all(np.isfinite(s.logdet_cov) for s in objective.stats)
-
-    def fg(t):
-        if complete:
-            return _ml_value_grad(objective, t)
-        v = objective.value(t)
-        return (v, objective.gradient(t)) if np.isfinite(v) else (np.inf, None)
-
-    theta = np.asarray(theta0, dtype=float).copy()
-    f, g = fg(theta)
-    if g is None:
-        return theta, f, False
-    Hi = Hinv0.copy()
-    for _ in range(maxit):
-        if np.max(np.abs(g)) < tol:
-            return theta, f, True
-        step = -(Hi @ g)
-        slope = g @ step
-        if not slope < 0:
-            Hi = Hinv0.copy()
-            step = -(Hi @ g)
-            slope = g @ step
-        t = 1.0
-        while True:
-            new = theta + t * step
-            fn, gn = fg(new)
-            if gn is not None and fn <= f + 1e-4 * t * slope:
-                break
-            t *= 0.5
-            if t < 1e-10:
-                return theta, f, False
-        s_vec, y_vec = new - theta, gn - g
-        sy = s_vec @ y_vec
-        if sy > 1e-16:
-            rho = 1.0 / sy
-            Hy = Hi @ y_vec
-            Hi = Hi + (rho * rho * (y_vec @ Hy) + rho) * np.outer(s_vec, s_vec) - rho * (
-                np.outer(Hy, s_vec) + np.outer(s_vec, Hy))
-        theta, f, g = new, fn, gn
-    return theta, f, bool(np.max(np.abs(g)) < tol)
-
-
-@dataclass
-class _Res:
-    theta: np.ndarray
-    fmin: float
-    converged: bool
-    message: str
 
 
 class _Failure(Exception):
@@ -421,26 +232,36 @@ def _run_chunk(ctx: _Context, tasks: list) -> list:
         return _run_chunk_inner(ctx, tasks)
 
 
+def _draw_counts(ctx: _Context, rng, sizes: list[int]) -> list[np.ndarray]:
+    """Case counts of one bootstrap resample: cases within groups, or whole clusters (``cluster=``)."""
+    if ctx.cluster_ids is None:
+        return [np.bincount(rng.integers(0, n, n), minlength=n) for n in sizes]
+    uniq, inv = np.unique(ctx.cluster_ids, return_inverse=True)
+    drawn = np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq))
+    return [drawn[np.asarray(inv).ravel()]]
+
+
 def _run_chunk_inner(ctx: _Context, tasks: list) -> list:
-    from .api import _def_function
+    from .pipeline import _def_function
 
     models = copy.deepcopy(ctx.models)
-    def_fun = _def_function(ctx.pt, models)
-    plan = _StdPlan(ctx.pt, models)
-    sizes = [len(X) for X in ctx.data]
+    def_fun = _def_function(ctx.pt)
+    plan = StandardizePlan(ctx.pt, models)
+    sizes = [len(X) for X in ctx.design.X]
     out = []
     kind = tasks[0]
     if kind == "boot":
         rng = np.random.default_rng(tasks[1])
-        count_sets = []
-        for _ in range(tasks[2]):
-            count_sets.append([np.bincount(rng.integers(0, n, n), minlength=n) for n in sizes])
+        count_sets = [_draw_counts(ctx, rng, sizes) for _ in range(tasks[2])]
     else:
         offsets = np.cumsum([0] + sizes)
         count_sets = []
         for grp in tasks[1]:
             cs = [np.ones(n, dtype=np.int64) for n in sizes]
             for i in grp:
+                if ctx.cluster_ids is not None:  # delete a whole cluster (i indexes the sorted cluster ids)
+                    cs[0][ctx.cluster_ids == np.unique(ctx.cluster_ids)[i]] = 0
+                    continue
                 g = int(np.searchsorted(offsets, i, side="right") - 1)
                 cs[g][i - offsets[g]] = 0
             count_sets.append(cs)
@@ -452,7 +273,7 @@ def _run_chunk_inner(ctx: _Context, tasks: list) -> list:
         except _Failure as exc:
             out.append((None, None, str(exc)))
         except (np.linalg.LinAlgError, FloatingPointError, ValueError, ModelSpecificationError,
-                EstimationError) as exc:
+                EstimationError, DataError) as exc:
             out.append((None, None, f"{type(exc).__name__}: {exc}"))
     return out
 
@@ -691,9 +512,6 @@ def bootstrap(fit, n: int = 1000, seed: int = 0, ci: str = "percentile", n_jobs:
         raise ValueError("n must be at least 2 bootstrap replicates")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
-    est_name = str(fit.options.get("estimator", "ML")).upper()
-    if est_name not in ("ML", "MLR"):
-        raise ModelSpecificationError(f"bootstrap() supports ML/MLR fits (continuous data), not {est_name}")
     ctx = _context(fit)
     n_chunks = -(-n // CHUNK)
     children = np.random.SeedSequence(int(seed)).spawn(n_chunks)
@@ -754,7 +572,7 @@ def _assemble(est_tab, pt, E, S, failures, n, seed, ci, level, acc_e, acc_s, war
 
 def _jackknife(ctx: _Context, fit, n_jobs: int, progress: bool, seed: int):
     """Jackknife acceleration of est and std_all (delete-one, or delete-a-group for large N)."""
-    N = sum(len(X) for X in ctx.data)
+    N = len(np.unique(ctx.cluster_ids)) if ctx.cluster_ids is not None else sum(len(X) for X in ctx.design.X)
     if N <= JACKKNIFE_MAX:
         groups = [[i] for i in range(N)]
     else:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SampleStats", "sample_stats", "missing_patterns", "Pattern"]
+__all__ = ["SampleStats", "sample_stats", "missing_patterns", "Pattern", "weighted_moments", "weighted_sample_stats"]
 
 
 @dataclass
@@ -90,3 +90,50 @@ def sample_stats(X: np.ndarray, names: list[str], missing: bool = False) -> Samp
     mean = np.nanmean(X, axis=0)
     cov = np.diag(np.nanvar(X, axis=0))
     return SampleStats(list(names), n, mean, cov, X, pats, True)
+
+
+def weighted_moments(X: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance (divided by the total count) of the rows of ``X`` repeated ``counts`` times.
+
+    Examples
+    --------
+    >>> m, c = weighted_moments(np.array([[0.0], [2.0]]), np.array([1, 3]))
+    >>> float(m[0]), float(c[0, 0])
+    (1.5, 0.75)
+    """
+    w = counts / counts.sum()
+    center = X[0] if len(X) else 0.0
+    Xc = X - center
+    m = w @ Xc
+    cov = (Xc.T * w) @ Xc - np.outer(m, m)
+    return m + center, (cov + cov.T) / 2
+
+
+def weighted_sample_stats(ss: SampleStats, counts: np.ndarray) -> SampleStats:
+    """Sample statistics of the cases of ``ss`` repeated ``counts`` times (a bootstrap resample) without copying
+    the data: weighted moments for complete data, weighted per-pattern moments with missing data (FIML; the
+    EM moments are not recomputed, only the fixed-x block of complete columns is kept exact).
+    """
+    X = ss.data
+    n = int(counts.sum())
+    if not ss.missing:
+        mean, cov = weighted_moments(X, counts)
+        sign, logdet = np.linalg.slogdet(cov)
+        return SampleStats(ss.names, n, mean, cov, X, [], False, logdet if sign > 0 else float("nan"))
+    pats = []
+    for pat in ss.patterns:
+        wk = counts[pat.rows].astype(float)
+        nk = wk.sum()
+        if nk <= 0:
+            continue
+        Y = X[np.ix_(pat.rows, np.flatnonzero(pat.observed))]
+        m, c = weighted_moments(Y, wk)
+        pats.append(Pattern(pat.observed, pat.rows, int(nk), m, c))
+    p = X.shape[1]
+    mean, cov = np.zeros(p), np.eye(p)
+    complete = ~np.isnan(X).any(axis=0)
+    if complete.any():
+        mc, cc = weighted_moments(X[:, complete], counts.astype(float))
+        mean[complete] = mc
+        cov[np.ix_(complete, complete)] = cc
+    return SampleStats(ss.names, n, mean, cov, X, pats, True)

@@ -20,12 +20,10 @@ variables is an error; a warning is given when a group has fewer than ``max(30, 
 from __future__ import annotations
 
 import re
-import warnings as _warnings
-
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ModelSpecificationError, ResilienceStatsWarning
+from ..errors import DataError, ModelSpecificationError
 
 __all__ = [
     "GROUP_EQUAL_TYPES",
@@ -38,7 +36,6 @@ __all__ = [
     "group_levels",
     "split_groups",
     "small_group_warnings",
-    "sem_groups",
 ]
 
 GROUP_EQUAL_TYPES = ("loadings", "intercepts", "thresholds", "means", "regressions", "residuals",
@@ -141,19 +138,34 @@ def equality_flags(lhs, op, rhs, group, *, ov_nox, lv, ov_ord=(), types=(), part
 
 
 def apply_group_equal(arr: dict, ngroups: int, group_equal, group_partial, *, ov_nox, lv, ov_ord=(),
-                      meanstructure: bool = True) -> None:
+                      meanstructure: bool = True, parameterization: str = "delta") -> None:
     """Write cross-group equality labels (and free latent means) into the columns of a parameter table.
 
     ``arr`` holds numpy columns ``lhs, op, rhs, group, user, free (0/1), ustart, label`` before free indices
     are numbered; it is modified in place. Each constrained parameter gets the label ``.pK.`` where K is the
     row number of its first occurrence (its group-1 ``plabel``, as in lavaan's output); rows with a user label
     and fixed rows are left alone.
+
+    Ordered indicators (``ov_ord``): with equal thresholds the scale factors (delta parameterization) or the
+    residual variances of the latent responses (theta) of groups 2, 3, ... are freed, as lavaan does;
+    intercepts of ordinal items stay fixed at 0, so ``"intercepts"`` without ``"thresholds"`` is refused.
     """
     types = normalize_group_equal(group_equal)
     partial = normalize_group_partial(group_partial)
     if ngroups < 2:
         return
     lhs, op, group, user = arr["lhs"], arr["op"], arr["group"], arr["user"]
+    if len(ov_ord):
+        if "intercepts" in types and "thresholds" not in types:
+            raise ModelSpecificationError("with ordered items the intercepts are fixed at 0; constrain 'thresholds' "
+                                          "(the ordinal counterpart of intercepts) instead")
+        if "thresholds" in types:
+            if parameterization == "theta":
+                idx = (op == "~~") & (lhs == arr["rhs"]) & np.isin(lhs, list(ov_ord)) & (user == 0) & (group > 1)
+            else:
+                idx = (op == "~*~") & (user == 0) & (group > 1)
+            arr["free"][idx] = 1
+            arr["ustart"][idx] = np.nan
     if meanstructure and ("intercepts" in types or "thresholds" in types) and "means" not in types:
         # lavaan frees every latent intercept; first-order factors of a higher-order factor keep theirs fixed
         # at 0 here (their intercepts play the role of item intercepts; freeing them all is not identified)
@@ -232,93 +244,3 @@ def small_group_warnings(labels, nobs, nvar: int, q_group) -> list[str]:
                        f"(max({MIN_GROUP_N}, {MIN_CASES_PER_PARAMETER} x {int(q)} free parameters per group)); "
                        "estimates and tests may be unstable")
     return out
-
-
-def _free_per_group(pt: pd.DataFrame) -> list[int]:
-    """Free rows of each group (the group's parameters before equality constraints)."""
-    sub = pt[pt["op"] != ":="]
-    return [int((sub.loc[sub["group"] == g, "free"] > 0).sum()) for g in sorted(sub["group"].unique())]
-
-
-def _group_matrix(part: pd.DataFrame, ov: list[str], missing: str, exo_names: list[str]) -> tuple[np.ndarray, list]:
-    from .api import _data_matrix
-
-    X = _data_matrix(part, ov)
-    notes = []
-    if missing == "fiml":
-        keep = ~np.all(np.isnan(X), axis=1)
-        xcols = [ov.index(v) for v in exo_names]
-        if xcols:
-            miss_x = np.any(np.isnan(X[:, xcols]), axis=1) & keep
-            if miss_x.any():
-                notes.append(int(miss_x.sum()))
-            keep &= ~miss_x
-        return X[keep], notes
-    return X[~np.any(np.isnan(X), axis=1)], notes
-
-
-def sem_groups(model: str, data, group: str, *, estimator: str = "ML", missing: str = "listwise",
-               std_lv: bool = False, se: str = "standard", meanstructure: bool | None = None,
-               fixed_x: bool = True, information: str | None = None, orthogonal: bool = False,
-               group_equal=None, group_partial=None, **kwargs):
-    """Multiple-group fit behind ``sem(..., group=...)`` (see :func:`resilience_stats.sem.sem`).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(2); f = rng.normal(size=(400, 1))
-    >>> df = pd.DataFrame(f @ np.ones((1, 4)) + rng.normal(size=(400, 4)), columns=list("abcd"))
-    >>> df["g"] = np.repeat(["x", "y"], 200)
-    >>> fit = sem_groups("F =~ a + b + c + d", df, "g", group_equal=["loadings"])
-    >>> fit.n_groups, int(fit.df)
-    (2, 7)
-    """
-    from .api import _ESTIMATORS, _resolve_frame, fit_partable
-    from .model import model_variable_names
-    from .syntax import build_partable, parse_model, variable_names
-
-    unsupported = sorted(k for k, v in kwargs.items() if v is not None)
-    if unsupported:
-        raise ModelSpecificationError(
-            f"option(s) {', '.join(unsupported)} are not supported together with group= yet")
-    estimator = str(estimator).upper()
-    if estimator not in _ESTIMATORS:
-        raise ModelSpecificationError(f"estimator must be one of {_ESTIMATORS}, got {estimator!r}")
-    missing = {"ml": "fiml", "fiml": "fiml", "listwise": "listwise", "direct": "fiml"}.get(str(missing).lower())
-    if missing is None:
-        raise ModelSpecificationError("missing must be one of ('listwise', 'fiml')")
-    if se not in ("standard", "robust", "none"):
-        raise ModelSpecificationError(f"se must be 'standard', 'robust' or 'none', got {se!r}")
-    frame = _resolve_frame(data)
-    labels, parts, n_missing_group = split_groups(frame, group)
-    ms = True if meanstructure is None else bool(meanstructure)
-    pm = parse_model(model)
-    types = normalize_group_equal(group_equal)
-    if not ms and any(t in types for t in ("intercepts", "means")):
-        raise ModelSpecificationError("group_equal with intercepts or means needs meanstructure=True")
-    pt = build_partable(pm, std_lv=std_lv, meanstructure=ms, fixed_x=fixed_x, orthogonal=orthogonal,
-                        ngroups=len(labels), group_equal=types, group_partial=group_partial)
-    ov, _lv = model_variable_names(pt)
-    vn = variable_names(list(pm.formulas), fixed_x=fixed_x)
-    exo_names = list(vn.ov_x) if fixed_x else []
-    data_warnings = []
-    if n_missing_group:
-        data_warnings.append(f"{n_missing_group} case(s) with a missing value of the group variable {group!r} "
-                             "were dropped")
-    Xs = []
-    for lab, part in zip(labels, parts):
-        X, notes = _group_matrix(part, ov, missing, exo_names)
-        for k in notes:
-            data_warnings.append(f"group {lab}: {k} case(s) deleted because of missing values in exogenous "
-                                 f"covariate(s) ({', '.join(exo_names)}) while fixed_x=True")
-        Xs.append(X)
-    data_warnings += small_group_warnings(labels, [X.shape[0] for X in Xs], len(ov), _free_per_group(pt))
-    for w in data_warnings:
-        if "recommended minimum" in w:
-            _warnings.warn(w, ResilienceStatsWarning, stacklevel=3)
-    options = dict(estimator=estimator, missing=missing, std_lv=std_lv, se=se, meanstructure=ms,
-                   fixed_x=fixed_x, orthogonal=orthogonal, group=group, group_equal=types,
-                   group_partial=normalize_group_partial(group_partial))
-    return fit_partable(pt, Xs, ov, estimator=estimator, missing=missing, information=information,
-                        model_syntax=model, exo_names=exo_names, group_labels=labels, n_orig=len(frame),
-                        options=options, se_type=se, data_warnings=data_warnings, x_names=list(vn.ov_x))

@@ -8,7 +8,10 @@ from scipy import stats as sps
 from .objectives import ml as ml_obj
 
 __all__ = ["numeric_hessian", "numeric_jacobian", "safe_inverse", "vcov_expected", "vcov_observed",
-           "casewise_scores", "vcov_sandwich", "delta_method", "wald_table"]
+           "casewise_scores", "vcov_sandwich", "delta_method", "wald_table", "vcov_for", "cluster_sums",
+           "cluster_checks", "MIN_CLUSTERS_WARN", "ls_unit_information"]
+
+MIN_CLUSTERS_WARN = 30
 
 
 def numeric_hessian(grad, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
@@ -76,9 +79,10 @@ def casewise_scores(objective, theta: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def vcov_sandwich(A_unit: np.ndarray, scores: list[np.ndarray], ntotal: int) -> tuple[np.ndarray, bool]:
-    """Huber-White sandwich ``A^-1 B A^-1`` with A = N * unit information and B = sum of score cross-products."""
-    Ainv, ok = safe_inverse(ntotal * A_unit)
+def vcov_sandwich(A_unit: np.ndarray, scores: list[np.ndarray], ntotal: int, H=None) -> tuple[np.ndarray, bool]:
+    """Huber-White sandwich ``A^-1 B A^-1`` with A = N * unit information and B = sum of score cross-products
+    (A^-1 on the constrained space when ``H`` is given)."""
+    Ainv, ok = info_inverse(ntotal * A_unit, H)
     B = sum(s.T @ s for s in scores)
     return Ainv @ B @ Ainv, ok
 
@@ -183,3 +187,148 @@ def observed_information(objective, theta: np.ndarray, h: float = 1e-6) -> np.nd
         # part with second derivatives of the moments (closed form; zero without free directed effects)
         H += mod.second_order_contract(imp, dS, dm if with_mean else None)
     return (H + H.T) / 2
+
+
+# --------------------------------------------------------------------------------------------- clusters
+
+
+def cluster_sums(scores: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Sum the rows of ``scores`` within clusters (rows of the result in sorted cluster order).
+
+    Examples
+    --------
+    >>> cluster_sums(np.array([[1.0], [2.0], [4.0]]), np.array(["b", "a", "b"])).ravel().tolist()
+    [2.0, 5.0]
+    """
+    uniq, inv = np.unique(ids, return_inverse=True)
+    out = np.zeros((len(uniq), scores.shape[1]))
+    np.add.at(out, np.asarray(inv).ravel(), scores)
+    return out
+
+
+def cluster_checks(ids: np.ndarray) -> list[str]:
+    """Errors (raised) and warnings (returned) about the number of clusters.
+
+    Fewer than 2 clusters: error. Fewer than 30: warning -- cluster-robust standard errors are biased downwards
+    with few clusters, and lavaan corrects only by C / (C - 1).
+
+    Examples
+    --------
+    >>> cluster_checks(np.repeat(np.arange(40), 5))
+    []
+    >>> cluster_checks(np.repeat(np.arange(10), 5))[0][:40]
+    'only 10 clusters: cluster-robust standar'
+    """
+    import pandas as pd
+
+    from ..errors import DataError
+
+    C = len(np.unique(ids))
+    if C < 2:
+        raise DataError(f"cluster-robust standard errors need at least 2 clusters, got {C}")
+    out = []
+    if C < MIN_CLUSTERS_WARN:
+        out.append(f"only {C} clusters: cluster-robust standard errors and the scaled test are biased (too small / "
+                   f"too liberal) with fewer than about {MIN_CLUSTERS_WARN} clusters; interpret with caution or "
+                   "use a multilevel model")
+    sizes = pd.Series(ids).value_counts()
+    if (sizes == 1).mean() > 0.5:
+        out.append("more than half of the clusters have a single case: clustering hardly matters here")
+    return out
+
+
+def cluster_scores(scores: list[np.ndarray], ids: np.ndarray) -> list[np.ndarray]:
+    """Casewise scores summed within clusters, times ``sqrt(C / (C - 1))`` (lavaan's small-sample factor)."""
+    C = len(np.unique(ids))
+    return [cluster_sums(s, ids) * np.sqrt(C / (C - 1)) for s in scores]
+
+
+# --------------------------------------------------------------------------------------------- vcov of a fit
+
+
+def ls_unit_information(objective, theta) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``E = sum_g f_g Delta_g' W_g Delta_g`` of a least-squares fit and the Jacobians of its blocks."""
+    Ds = objective.deltas(theta)
+    E = np.zeros((objective.nfree, objective.nfree))
+    for b, f, D in zip(objective.blocks_, objective.weights, Ds):
+        E += f * (D.T @ b.weigh(D))
+    return (E + E.T) / 2, Ds
+
+
+def info_inverse(A: np.ndarray, H: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+    """Inverse of an information matrix, on the constrained parameter space when ``H`` (the Jacobian of general
+    equality and active inequality constraints) is given."""
+    if H is None:
+        return safe_inverse(A)
+    from .constraints import constrained_inverse
+
+    return constrained_inverse(A, H)
+
+
+def vcov_for(options, objective, theta: np.ndarray, stats, models, design, df: int, H=None) -> dict:
+    """Covariance matrix of the estimates of the kind ``options.se``; also the information matrices and
+    casewise scores later steps reuse.
+
+    ML family (``objective.blocks_`` absent): "standard" ``(N A)^-1`` with A the unit expected or observed
+    information; "robust.huber.white" and "robust.sem" the sandwich ``A^-1 B A^-1`` with B the cross-products of
+    the casewise scores (with the expected information and ML estimates this equals lavaan's robust.sem
+    ``E^-1 Delta' W Gamma W Delta E^-1 / N``, because ``Delta' W (s - sigma) = 0`` at the ML estimates);
+    "robust.cluster" the same with scores summed within clusters times ``sqrt(C / (C - 1))``.
+
+    Least squares: with ``E = sum_g f_g Delta_g' W_g Delta_g`` (unit information), "standard" ``E^-1 / (N - G)``
+    (for WLS the ADF covariance; for ULS and DWLS lavaan's naive, not sandwich, matrix) and "robust.sem"
+    ``E^-1 (sum_g f_g Delta_g' W_g Gamma_g W_g Delta_g) E^-1 / (N - G)`` (lavaan's ``N - G``).
+    """
+    N = objective.ntotal
+    out: dict = {"warnings": [], "scores": None, "obs_unit": None}
+    q = objective.nfree
+    if hasattr(objective, "blocks_"):
+        E, Ds = ls_unit_information(objective, theta)
+        out["E_unit"] = E
+        out["deltas"] = Ds
+        E_inv, ok = info_inverse(E, H)
+        out["E_inv"] = E_inv
+        G = len(objective.blocks_)
+        nn = N - G  # lavaan: N - G for every least-squares estimator
+        if options.se == "none":
+            vcov = np.full((q, q), np.nan)
+        elif options.se == "standard":
+            vcov = E_inv / nn
+        else:
+            B = np.zeros((q, q))
+            for b, f, D in zip(objective.blocks_, objective.weights, Ds):
+                WD = b.weigh(D)
+                B += f * (WD.T @ b.gamma @ WD)
+            vcov = E_inv @ B @ E_inv / nn
+        A_unit = E
+    else:
+        _g, E_unit = objective.grad_info(theta)
+        out["E_unit"] = E_unit
+        need_obs = options.information == "observed" or options.test == "yuan.bentler.mplus"
+        obs_unit = observed_information(objective, theta) if need_obs else None
+        out["obs_unit"] = obs_unit
+        A_unit = obs_unit if options.information == "observed" else E_unit
+        out["A_unit"] = A_unit
+        robust = options.se in ("robust.huber.white", "robust.sem", "robust.cluster")
+        if robust or options.test == "yuan.bentler.mplus":
+            out["scores"] = (objective.casewise_scores(theta) if hasattr(objective, "casewise_scores")
+                             else casewise_scores(objective, theta))
+        if options.se == "none":
+            vcov, ok = np.full((q, q), np.nan), True
+        elif options.se == "robust.cluster":
+            sc = cluster_scores(out["scores"], design.cluster_ids)
+            vcov, ok = vcov_sandwich(A_unit, sc, N, H)
+        elif robust:
+            vcov, ok = vcov_sandwich(A_unit, out["scores"], N, H)
+        else:
+            vcov, ok = info_inverse(N * A_unit, H)
+    if not ok:
+        out["warnings"].append("the information matrix is singular or nearly so (the model may not be identified); "
+                               "standard errors are unreliable")
+    elif options.se != "none":
+        ev = np.linalg.eigvalsh(A_unit)
+        if ev.min() > 0 and ev.max() / ev.min() > 1e12:
+            out["warnings"].append(f"the information matrix has a large condition number "
+                                   f"({ev.max() / ev.min():.3g}); standard errors may be unreliable")
+    out["vcov"] = vcov
+    return out

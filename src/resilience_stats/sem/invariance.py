@@ -190,7 +190,7 @@ def lrt_difference(fit0, fit1) -> dict:
         return out
     dT = T1 - T0
     if _is_ordinal(fit0) and _is_ordinal(fit1):
-        from .ordinal_groups import satorra2000_difference
+        from .scaling import satorra2000_difference
 
         r = satorra2000_difference(fit0, fit1)
         out["method"] = "Satorra (2000) scaled-shifted difference (lavaan's lavTestLRT default for WLSMV/ULSMV)"
@@ -387,7 +387,7 @@ def invariance(model: str, data, group: str, levels=("configural", "metric", "sc
         and latent means of groups 2.. are free). The table then shows chisq_scaled (scaled-shifted),
         cfi/tli/rmsea_scaled and the Satorra (2000) scaled-shifted difference test (lavaan's ``lavTestLRT``
         default for WLSMV). "strict" adds no constraint with the delta parameterization (reported as not
-        testable). See :mod:`resilience_stats.sem.ordinal_groups`.
+        testable). See :mod:`resilience_stats.sem.partable` and :mod:`resilience_stats.sem.scaling`.
     group_partial : list of str, optional
         Parameters exempt from the equality constraints in every level.
     **fit_kwargs
@@ -467,7 +467,7 @@ def _unconstrained_problem(fit):
     """Gradient and expected information of the parameterization without the cross-group equality
     constraints, at the constrained estimates; the 0/1 matrix ``A`` (unconstrained x constrained parameters)
     and, per constrained parameter, the unconstrained indices of its rows."""
-    from .api import _set_exo_values
+    from .pipeline import _set_exo_values
     from .estimate import MLObjective
     from .model import build_models
 

@@ -323,10 +323,15 @@ def build_models(pt: pd.DataFrame, ov_order: list[str] | None = None) -> list[RA
     names = ov + lv
     index = {v: i for i, v in enumerate(names)}
     a = pt_arrays(pt)
+    if ((a["op"] == "|") & (a["group"] > 0)).any() and not pt.attrs.get("ordered"):
+        k = int(np.flatnonzero(a["op"] == "|")[0])
+        raise ModelSpecificationError(f"thresholds ({a['lhs'][k]} | {a['rhs'][k]}) need ordered (categorical) "
+                                      "indicators: pass ordered=[...] (estimator WLSMV)")
     nfree = int(a["free"].max()) if len(a["free"]) else 0
     meanstructure = bool((a["op"] == "~1").any())
     models = []
-    notdef = a["op"] != ":="
+    # thresholds and scale factors of ordered indicators are not RAM entries (see sem/implied.py)
+    notdef = ~np.isin(a["op"], [":=", "|", "~*~"])
     for g in sorted(set(a["group"][notdef].tolist())):
         rows = np.flatnonzero((a["group"] == g) & notdef)
         kind = np.empty(len(rows), dtype=int)
@@ -341,10 +346,6 @@ def build_models(pt: pd.DataFrame, ov_order: list[str] | None = None) -> list[RA
                 kind[k], r[k], c[k] = 1, index[lhs], index[rhs]
             elif op == "~1":
                 kind[k], r[k], c[k] = 2, index[lhs], index[lhs]
-            elif op == "|":
-                raise ModelSpecificationError(
-                    f"thresholds ({lhs} | {rhs}) need ordered (categorical) estimation, which is not supported yet"
-                )
             else:
                 raise ModelSpecificationError(f"operator {op!r} is not supported by the estimator")
         value = a["ustart"][rows].copy()

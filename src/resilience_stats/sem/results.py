@@ -42,6 +42,17 @@ class FitState:
     loglik: float = float("nan")
     loglik_h1: float = float("nan")
     ndat: int = 0  # sample moments counted as data (fixed-x moments excluded)
+    opts: Any = None  # the validated SEMOptions of the fit
+    design: Any = None  # pipeline.Design: variables, data arrays, parameter table
+    test: dict = field(default_factory=dict)  # test statistic (standard and scaled; sem/scaling.py)
+    ordinal: dict | None = None  # ordered indicators: polychorics, implied correlations, thresholds per group
+    ceq_rank: int = 0  # nonredundant general equality constraints (each adds a degree of freedom)
+    con_jac: Any = None  # Jacobian of the equality and active inequality constraints at the estimates
+
+    @property
+    def meanstructure(self) -> bool:
+        return bool(self.design.meanstructure) if self.design is not None else bool(
+            getattr(self.objective, "meanstructure", False))
 
 
 class SEMResult:
@@ -99,7 +110,8 @@ class SEMResult:
     # ------------------------------------------------------------------ basic facts
     @property
     def n_params(self) -> int:
-        return int(self._state.pt["free"].max())
+        """Free parameters minus nonredundant general equality constraints (lavaan's ``npar``)."""
+        return int(self._state.pt["free"].max()) - int(self._state.ceq_rank)
 
     @property
     def n_groups(self) -> int:
@@ -149,7 +161,7 @@ class SEMResult:
         """Model-implied means (sample means without a mean structure); a dict by group when grouped."""
         means = []
         for mod, imp, ss in zip(self._state.models, self._state.implied, self._state.stats):
-            mu = imp["mu"] if self._state.objective.meanstructure else ss.mean
+            mu = imp["mu"] if self._state.meanstructure else ss.mean
             means.append(pd.Series(mu, index=mod.ov))
         return self._per_group(means)
 
@@ -168,7 +180,7 @@ class SEMResult:
             ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.diag(sig))
             cor = pd.DataFrame(S / np.outer(ds, ds) - sig / np.outer(dm, dm), index=mod.ov, columns=mod.ov)
             res = {"raw": raw, "cor": cor}
-            if self._state.objective.meanstructure:
+            if self._state.meanstructure:
                 res["mean"] = pd.Series(ss.mean - imp["mu"], index=mod.ov)
                 res["mean_cor"] = pd.Series((ss.mean - imp["mu"]) / ds, index=mod.ov)
             out.append(res)
@@ -209,7 +221,7 @@ class SEMResult:
     @cached_property
     def fit_indices(self) -> pd.Series:
         from ._threads import single_threaded_blas
-        from .tests import fit_measures
+        from .fitmeasures import fit_measures
 
         with single_threaded_blas():
             return fit_measures(self)

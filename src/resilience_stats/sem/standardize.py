@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["standardize"]
+__all__ = ["standardize", "StandardizePlan"]
 
 
 def standardize(pt: pd.DataFrame, est: np.ndarray, models, implied: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -82,3 +82,74 @@ def standardize(pt: pd.DataFrame, est: np.ndarray, models, implied: list[dict]) 
             std_lv[k] = s1
             std_all[k] = s2
     return std_lv, std_all
+
+
+class StandardizePlan:
+    """Vectorized std.all of every partable row for one set of models (the conventions of :func:`standardize`),
+    for many refits of the same model (the bootstrap).
+
+    With ``sd`` the model-implied SDs of all variables (observed and latent): ``=~`` rows ``est * sd[f] /
+    sd[x]``, ``~`` rows ``est * sd[x] / sd[y]``, variances ``est / sd^2``, covariances ``est / sqrt(|res_a
+    res_b|)`` (residual correlations), intercepts ``est / sd``.
+    """
+
+    def __init__(self, pt: pd.DataFrame, models: list):
+        lhs, op, rhs = (pt[c].to_numpy() for c in ("lhs", "op", "rhs"))
+        self.is_def = op == ":="
+        self.groups = []
+        self.group_of = list(range(len(models)))
+        for mod in models:
+            names = mod.ov + mod.lv
+            pos = {v: i for i, v in enumerate(names)}
+            rows = np.asarray(mod.rows)
+            var_row = {}
+            for k in rows:
+                if op[k] == "~~" and lhs[k] == rhs[k]:
+                    var_row[lhs[k]] = k
+            num, den, kind = [], [], []  # kind 0: e*sd[num]/sd[den]; 1: e/sd[num]^2; 2: e/sqrt(|v_a v_b|); 3: e/sd
+            for k in rows:
+                a, o, b = lhs[k], op[k], rhs[k]
+                if o == "=~":
+                    num.append(pos[a]); den.append(pos[b]); kind.append(0)
+                elif o == "~":
+                    num.append(pos[b]); den.append(pos[a]); kind.append(0)
+                elif o == "~~" and a == b:
+                    num.append(pos[a]); den.append(pos[a]); kind.append(1)
+                elif o == "~~":
+                    num.append(var_row.get(a, -1)); den.append(var_row.get(b, -1)); kind.append(2)
+                elif o == "~1":
+                    num.append(pos[a]); den.append(pos[a]); kind.append(3)
+                elif o == "|":
+                    num.append(pos[a]); den.append(pos[a]); kind.append(4)
+                else:
+                    num.append(0); den.append(0); kind.append(-1)
+            self.groups.append((rows, np.array(num), np.array(den), np.array(kind)))
+        # thresholds are not RAM rows: add them per group
+        grp = pt["group"].to_numpy()
+        for gi, mod in enumerate(models):
+            pos = {v: i for i, v in enumerate(mod.ov + mod.lv)}
+            th = np.flatnonzero((op == "|") & (grp == gi + 1))
+            if len(th):
+                self.groups.append((th, np.array([pos[lhs[k]] for k in th]), np.array([pos[lhs[k]] for k in th]),
+                                    np.full(len(th), 4)))
+                self.group_of.append(gi)
+
+    def __call__(self, est: np.ndarray, implied: list) -> np.ndarray:
+        out = np.full(len(est), np.nan)
+        for (rows, num, den, kind), gi in zip(self.groups, self.group_of):
+            imp = implied[gi]
+            v = np.diag(imp["cov_all"])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sd = np.sqrt(np.where(v > 0, v, np.nan))
+                e = est[rows]
+                res = np.full(len(rows), np.nan)
+                k0, k1, k2, k3, k4 = (kind == 0), (kind == 1), (kind == 2), (kind == 3), (kind == 4)
+                res[k0] = e[k0] * sd[num[k0]] / sd[den[k0]]
+                res[k1] = e[k1] / sd[num[k1]] ** 2
+                ra = np.where(num[k2] >= 0, np.sqrt(np.abs(est[np.maximum(num[k2], 0)])), np.nan)
+                rb = np.where(den[k2] >= 0, np.sqrt(np.abs(est[np.maximum(den[k2], 0)])), np.nan)
+                res[k2] = e[k2] / (ra * rb)
+                res[k3] = e[k3] / sd[num[k3]]
+                res[k4] = e[k4] / sd[num[k4]]
+            out[rows] = res
+        return out

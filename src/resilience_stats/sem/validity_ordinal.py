@@ -101,7 +101,7 @@ def ordinal_omega(fit, obs_var: bool = True) -> pd.Series:
     ov = list(mod.ov)
     cov_all = st.implied[0]["cov_all"]
     names = ov + list(mod.lv)
-    R = o["R"] if obs_var else o["implied_cor"]
+    R = o["R"][0] if obs_var else o["implied_cor"][0]
     th = est[est["op"] == "|"]
     out = {}
     for f in mod.lv:

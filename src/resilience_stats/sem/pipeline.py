@@ -1,0 +1,875 @@
+"""The estimation pipeline: every fit goes through these steps, whatever its estimator, groups or data.
+
+lavaan's steps, in this order:
+
+1. **options** -- :func:`~resilience_stats.sem.options.resolve_options` (one validation of every argument);
+2. **design** -- :func:`build_design`: the data of every block (group) as numeric arrays with the cases kept
+   (and what was dropped, reported), the variable classes (observed, latent, ordered, fixed-x covariates) and
+   the one parameter table (:func:`~resilience_stats.sem.partable.build_partable`);
+3. **sample statistics** -- :func:`sample_statistics`: moments of complete data, missing-data patterns with the
+   EM (h1) moments, or thresholds / polychoric correlations / Gamma of ordered items;
+4. **model matrices** -- :func:`~resilience_stats.sem.model.build_models` (RAM), one per block;
+5. **estimator** -- the discrepancy function of :mod:`resilience_stats.sem.objectives` named by the options
+   (ML and FIML, or the least-squares family GLS / WLS / DWLS / ULS on the implied statistics of
+   :mod:`resilience_stats.sem.implied`);
+6. **optimizer** -- :func:`~resilience_stats.sem.estimate.minimize`, one for all;
+7. **inference** -- the covariance matrix of the estimates of the requested kind
+   (:mod:`resilience_stats.sem.inference`) and the test statistic (:mod:`resilience_stats.sem.scaling`);
+8. **results** -- a :class:`~resilience_stats.sem.results.FitState`; fit measures are computed on demand by
+   :mod:`resilience_stats.sem.fitmeasures`.
+
+Refits (the bootstrap) re-run steps 3-6 with :func:`replicate_statistics`, :func:`make_objective` and a warm
+start; identification, convergence and Heywood checks run for every estimator in :func:`estimate`.
+"""
+
+from __future__ import annotations
+
+import warnings as _warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, EstimationError, ModelSpecificationError, ResilienceStatsWarning
+from . import inference
+from . import scaling
+from .constraints import Constraints, constrained_minimize
+from .data import SampleStats, sample_stats
+from .estimate import MLObjective, minimize
+from .model import build_models, model_variable_names, pt_arrays
+from .objectives import ml as ml_obj
+from .options import SEMOptions
+from .partable import build_partable
+from .results import FitState, SEMResult
+from .standardize import standardize
+from .start import start_values
+from .syntax import Formula, Modifier, ParsedModel, eval_expression, expression_labels, parse_model, variable_names
+
+__all__ = ["Design", "build_design", "sample_statistics", "replicate_statistics", "estimate", "fit",
+           "solution", "make_objective", "resolve_frame", "data_matrix"]
+
+
+# ============================================================================================ data
+
+
+def resolve_frame(data) -> pd.DataFrame:
+    """The DataFrame of ``data`` (a DataFrame, or an object with a ``.data`` DataFrame such as a SurveyWave)."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    inner = getattr(data, "data", None)
+    if isinstance(inner, pd.DataFrame):
+        return inner
+    raise DataError(
+        f"data must be a pandas DataFrame or an object with a .data DataFrame (a SurveyWave); got {type(data).__name__}"
+    )
+
+
+def data_matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Numeric copy of the model columns (``+-inf`` reported as an error); raises ModelSpecificationError for
+    absent or non-numeric columns."""
+    absent = [v for v in names if v not in frame.columns]
+    if absent:
+        raise ModelSpecificationError(
+            f"variable(s) in the model not found in the data: {', '.join(absent)}"
+        )
+    if len(set(frame.columns[frame.columns.isin(names)])) != int(frame.columns.isin(names).sum()):
+        raise ModelSpecificationError("a model variable appears more than once among the data columns")
+    sub = frame[names]
+    bad = [f"{v} ({dt})" for v, dt in zip(names, sub.dtypes)
+           if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
+    if bad:
+        raise ModelSpecificationError(
+            f"non-numeric column(s) used in the model: {', '.join(bad)}; recode them as numbers first"
+        )
+    X = sub.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    inf = np.isinf(X)
+    if inf.any():
+        cols = [names[j] for j in np.flatnonzero(inf.any(axis=0))]
+        raise DataError(f"infinite value(s) in model variable(s) {', '.join(cols)} ({int(inf.sum())} cell(s)); "
+                        "recode them as missing (NaN) or fix the data")
+    return X
+
+
+# ============================================================================================ design
+
+
+@dataclass
+class Design:
+    """Everything about one fit that does not depend on the parameter values."""
+
+    pt: pd.DataFrame
+    ov: list[str]
+    lv: list[str]
+    ordered: list[str]
+    exo_names: list[str]  # fixed-x covariates
+    x_names: list[str]  # all exogenous observed covariates
+    X: list[np.ndarray]  # per group: the data analysed (NaN = missing with FIML / pairwise)
+    group_labels: list
+    n_orig: int
+    meanstructure: bool
+    cluster_ids: np.ndarray | None = None
+    moments: list | None = None  # ordinal: per group OrdinalMoments
+    warnings: list[str] = field(default_factory=list)
+    dropped: dict = field(default_factory=dict)  # reason -> number of cases dropped
+
+
+def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> Design:
+    """Variables, data arrays (deletion applied and reported) and the parameter table of a fit."""
+    from .groups import small_group_warnings, split_groups
+    from .ordinal import category_warnings, check_group_categories, resolve_ordered
+
+    warnings: list[str] = []
+    dropped: dict[str, int] = {}
+    if options.group is not None:
+        labels, parts, n_missing_group = split_groups(frame, options.group)
+        if n_missing_group:
+            warnings.append(f"{n_missing_group} case(s) with a missing value of the group variable "
+                            f"{options.group!r} were dropped")
+            dropped["group value missing"] = n_missing_group
+    else:
+        labels, parts = [], [frame]
+    G = max(len(labels), 1)
+    formulas = [f for f in pm.formulas if f.op != "|"]
+    bare = [Formula(f.lhs, f.op, f.rhs, Modifier(), f.line, f.col) for f in formulas]  # names only
+    pt0 = build_partable(ParsedModel(bare, [], []), fixed_x=options.fixed_x, meanstructure=False)
+    ov, lv = model_variable_names(pt0)
+    vn = variable_names(formulas, fixed_x=options.fixed_x)
+    _check_model_variables(pm, ov, lv)
+    ordered = resolve_ordered(options.ordered, ov) if options.is_ordinal else []
+    if options.is_ordinal:
+        if not ordered:
+            raise ModelSpecificationError("ordered= names none of the model's observed variables")
+        if vn.ov_x:
+            raise ModelSpecificationError("observed exogenous covariates (" + ", ".join(vn.ov_x) + ") with ordered "
+                                          "indicators are not supported yet (lavaan's conditional.x)")
+        rest = [v for v in ov if v not in ordered]
+        if rest:
+            raise ModelSpecificationError("mixed continuous and ordinal observed variables are not supported yet; "
+                                          f"declare these as ordered too or drop them: {', '.join(rest)}")
+    exo_names = list(vn.ov_x) if (options.fixed_x and not ordered) else []
+    fiml = options.missing in ("fiml", "ml.x")
+    ms = options.meanstructure
+    if ms is None:
+        ms = fiml or options.group is not None or options.cluster is not None or any(
+            f.op == "~1" for f in pm.formulas)
+    if ordered:
+        ms = True
+    if options.group is not None and not ms and any(t in options.group_equal for t in ("intercepts", "means")):
+        raise ModelSpecificationError("group_equal with intercepts or means needs meanstructure=True")
+    # ---- data arrays
+    Xs, n_orig = [], 0
+    cluster_ids = None
+    xcols = [ov.index(v) for v in exo_names]
+    for lab, part in zip(labels or [None], parts):
+        X = data_matrix(part, ov)
+        n_orig += X.shape[0]
+        tag = f"group {lab}: " if lab is not None else ""
+        if options.cluster is not None:
+            if options.cluster not in part.columns:
+                raise ModelSpecificationError(f"cluster variable {options.cluster!r} not found in the data")
+            cid = part[options.cluster]
+            complete = ~np.isnan(X).any(axis=1)
+            nocl = complete & cid.isna().to_numpy()
+            if nocl.any():
+                warnings.append(f"{int(nocl.sum())} complete case(s) without a cluster id were deleted")
+                dropped["cluster id missing"] = int(nocl.sum())
+            keep = complete & ~cid.isna().to_numpy()
+            nmiss = int((~complete).sum())
+            if nmiss:
+                dropped["missing values (listwise)"] = dropped.get("missing values (listwise)", 0) + nmiss
+            cluster_ids = cid.to_numpy()[keep].astype(str)
+            Xs.append(X[keep])
+            continue
+        if fiml:
+            keep = ~np.all(np.isnan(X), axis=1)
+            if (~keep).any():
+                dropped["no observed value"] = dropped.get("no observed value", 0) + int((~keep).sum())
+            if xcols and options.missing == "fiml":  # "ml.x" keeps them (x fixed at the EM moments)
+                miss_x = np.any(np.isnan(X[:, xcols]), axis=1) & keep
+                if miss_x.any():
+                    warnings.append(f"{tag}{int(miss_x.sum())} case(s) deleted because of missing values in "
+                                    f"exogenous covariate(s) ({', '.join(exo_names)}) while fixed_x=True; "
+                                    "missing='ml.x' keeps them")
+                    dropped["missing exogenous covariate"] = dropped.get("missing exogenous covariate", 0) + \
+                        int(miss_x.sum())
+                keep &= ~miss_x
+            Xs.append(X[keep])
+        elif options.missing == "pairwise":
+            Xs.append(X)
+        else:
+            keep = ~np.any(np.isnan(X), axis=1)
+            if (~keep).any():
+                dropped["missing values (listwise)"] = dropped.get("missing values (listwise)", 0) + \
+                    int((~keep).sum())
+            Xs.append(X[keep])
+    for lab, X in zip(labels or [None], Xs):
+        _check_columns(X, ov, f"group {lab}: " if lab is not None else "", fiml, bool(ordered))
+    nlist = dropped.get("missing values (listwise)", 0)
+    if nlist and n_orig:
+        share = nlist / n_orig
+        msg = (f"{nlist} of {n_orig} case(s) ({100 * share:.1f}%) with missing values were deleted listwise")
+        if not ordered:
+            msg += "; missing='fiml' uses them"
+        if share > 0.10:
+            msg += " -- more than 10% of the sample, estimates may be biased unless the data are missing " \
+                   "completely at random"
+        warnings.append(msg)
+    # ---- ordinal sample statistics are needed for the thresholds in the table
+    moments = None
+    nth: dict = {}
+    if ordered:
+        if options.group is not None:
+            check_group_categories(frame[frame[options.group].notna()], [v for v in ov if v in frame.columns],
+                                   options.group)
+        moments = []
+        for lab, X in zip(labels or [None], Xs):
+            mom, mw = _ordinal_moments(X, ov, options.missing)
+            tag = f"group {lab}: " if lab is not None else ""
+            warnings += [tag + w for w in mw]
+            items = pd.DataFrame(X, columns=ov)
+            warnings += [tag + w for w in category_warnings(items if options.missing == "pairwise" else
+                                                             items.dropna(), mom)]
+            if mom.n_obs <= len(ov):
+                raise DataError(f"{tag}too few complete cases ({mom.n_obs}) for {len(ov)} ordinal variables")
+            moments.append(mom)
+        nths = [{v: len(c) - 1 for v, c in m.categories.items()} for m in moments]
+        if any(n != nths[0] for n in nths[1:]):
+            raise DataError("the items do not have the same number of categories in every group")
+        nth = nths[0]
+    else:
+        for lab, X in zip(labels or [None], Xs):
+            tag = f" in group {lab}" if lab is not None else ""
+            if X.shape[0] <= len(ov):
+                what = "cases with data" if fiml else "complete cases"
+                if labels:
+                    raise DataError(f"group {lab} has {X.shape[0]} usable case(s) but the model has {len(ov)} "
+                                    "observed variables; each group needs more cases than variables (merge or "
+                                    "drop this group)")
+                raise ModelSpecificationError(
+                    f"too few {what}{tag}: {X.shape[0]} for {len(ov)} observed variables (need more cases "
+                    "than variables)")
+    pt = build_partable(pm, std_lv=options.std_lv, meanstructure=ms, fixed_x=options.fixed_x,
+                        orthogonal=options.orthogonal, ngroups=G, group_equal=list(options.group_equal),
+                        group_partial=list(options.group_partial), ordered=ordered, nthresholds=nth,
+                        parameterization=options.parameterization, int_ov_free=options.int_ov_free,
+                        int_lv_free=options.int_lv_free, auto_fix_first=options.auto_fix_first,
+                        auto_var=options.auto_var, auto_cov_lv_x=options.auto_cov_lv_x)
+    if labels:
+        nobs = [m.n_obs for m in moments] if moments else [X.shape[0] for X in Xs]
+        sw = small_group_warnings(labels, nobs, len(ov), _free_per_group(pt))
+        for w in sw:
+            _warnings.warn(w, ResilienceStatsWarning, stacklevel=4)
+        warnings += sw
+    if options.cluster is not None:
+        from .inference import cluster_checks
+
+        from ..errors import EstimationWarning
+
+        cw = cluster_checks(cluster_ids)
+        for w in cw:
+            _warnings.warn(w, EstimationWarning, stacklevel=4)
+        warnings += cw
+    return Design(pt=pt, ov=ov, lv=lv, ordered=ordered, exo_names=exo_names, x_names=list(vn.ov_x), X=Xs,
+                  group_labels=list(labels), n_orig=n_orig, meanstructure=bool(ms), cluster_ids=cluster_ids,
+                  moments=moments, warnings=warnings, dropped=dropped)
+
+
+def _check_columns(X: np.ndarray, ov: list[str], tag: str, fiml: bool, ordinal: bool) -> None:
+    """Variables that make the sample covariance matrix singular whatever the model: no observed value, a
+    constant, two variables never observed together (FIML), two identical or perfectly correlated columns."""
+    if X.shape[0] == 0:
+        return
+    obs = ~np.isnan(X)
+    empty = [v for v, k in zip(ov, obs.sum(axis=0)) if k == 0]
+    if empty:
+        raise DataError(f"{tag}model variable(s) without any observed value: {', '.join(empty)}; drop them from "
+                        "the model or check the data file")
+    with np.errstate(invalid="ignore"):
+        sd = np.nanstd(X, axis=0)
+    const = [v for v, s_ in zip(ov, sd) if not s_ > 0]
+    if const:
+        what = "answered identically by every respondent" if ordinal else "constant"
+        raise DataError(f"{tag}model variable(s) {what} ({', '.join(const)}): their variance is 0, so no "
+                        "covariance structure can be fitted; drop them from the model")
+    if fiml:
+        both = obs.T.astype(float) @ obs.astype(float)
+        iu = np.argwhere(np.triu(both == 0, 1))
+        if len(iu):
+            pairs = ", ".join(f"{ov[i]} & {ov[j]}" for i, j in iu[:5])
+            raise DataError(f"{tag}variables never observed together ({pairs}): their covariance cannot be "
+                            "estimated from the data (FIML needs at least some cases with both); drop one of "
+                            "them or use a planned-missing design with overlap")
+    if ordinal:
+        return
+    Z = np.where(obs, (X - np.nanmean(X, axis=0)) / np.where(sd > 0, sd, 1.0), 0.0)
+    cnt = obs.T.astype(float) @ obs.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (Z.T @ Z) / np.maximum(cnt, 1)
+    dup = np.argwhere(np.triu(np.abs(r) > 1 - 1e-10, 1) & (cnt > 2))
+    if len(dup):
+        pairs = ", ".join(f"{ov[i]} & {ov[j]}" for i, j in dup[:5])
+        raise DataError(f"{tag}perfectly correlated model variables ({pairs}; |r| = 1, e.g. a duplicated column): "
+                        "the sample covariance matrix is singular; drop one of each pair")
+
+
+def _check_model_variables(pm: ParsedModel, ov: list[str], lv: list[str]) -> None:
+    """A factor measured twice by the same indicator, or a latent variable without indicators."""
+    seen: dict = {}
+    for f in pm.formulas:
+        if f.op == "=~":
+            key = (f.lhs, f.rhs)
+            if key in seen:
+                raise ModelSpecificationError(f"indicator {f.rhs!r} appears twice in the definition of {f.lhs!r} "
+                                              f"(line {f.line}); remove the duplicate")
+            seen[key] = True
+            if f.lhs == f.rhs:
+                raise ModelSpecificationError(f"factor {f.lhs!r} is defined with itself as an indicator")
+
+
+def _free_per_group(pt: pd.DataFrame) -> list[int]:
+    """Free rows of each group (the group's parameters before equality constraints)."""
+    sub = pt[pt["op"] != ":="]
+    return [int((sub.loc[sub["group"] == g, "free"] > 0).sum()) for g in sorted(sub["group"].unique())]
+
+
+def _ordinal_moments(X: np.ndarray, ov: list[str], missing: str):
+    from ..psychometrics.polychoric_acov import polychoric_acov
+
+    items = pd.DataFrame(X, columns=ov)
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        try:
+            if missing == "pairwise":
+                from .ordinal_pairwise import polychoric_acov_pairwise
+
+                mom = polychoric_acov_pairwise(items)
+            else:
+                mom = polychoric_acov(items, ordered=ov)
+        except DataError as exc:
+            raise DataError(str(exc).replace("polychoric_acov: ", "ordinal model: ")) from None
+    warn = [str(w.message) for w in caught]
+    if mom.n_dropped:
+        warn.append(f"{mom.n_dropped} case(s) with missing values were deleted " +
+                    ("(no answer at all)" if missing == "pairwise" else
+                     "listwise (missing='pairwise' keeps them, as lavaan)"))
+    ndat = len(mom.labels)
+    if mom.n_obs < ndat:
+        warn.append(f"only {mom.n_obs} complete cases for {ndat} sample statistics: Gamma (the asymptotic "
+                    "covariance matrix of thresholds and polychorics) is singular, robust standard errors and "
+                    "the scaled test are unreliable")
+    return mom, warn
+
+
+# ============================================================================================ sample statistics
+
+
+def sample_statistics(design: Design, options: SEMOptions, X: list[np.ndarray] | None = None) -> list[SampleStats]:
+    """Sample statistics of every block: complete-data moments, FIML patterns with EM moments, or (ordinal)
+    a :class:`SampleStats` holding the polychoric correlations as ``cov`` with the moments attached."""
+    X = design.X if X is None else X
+    ov = design.ov
+    if design.ordered:
+        out = []
+        for mom in design.moments:
+            R = mom.corr.loc[ov, ov].to_numpy()
+            ss = SampleStats(list(ov), mom.n_obs, np.zeros(len(ov)), R, np.empty((0, len(ov))))
+            ss.moments = mom
+            out.append(ss)
+        return out
+    if options.missing in ("fiml", "ml.x"):
+        from .objectives.fiml import fiml_sample_stats
+
+        return [fiml_sample_stats(x, ov) for x in X]
+    out = [sample_stats(x, ov) for x in X]
+    if options.objective != "ML":
+        # least squares on continuous data: lavaan's unbiased covariance matrix (divisor N - 1)
+        for ss in out:
+            ss.cov = ss.cov * ss.nobs / (ss.nobs - 1)
+            sign, logdet = np.linalg.slogdet(ss.cov)
+            ss.logdet_cov = logdet if sign > 0 else float("nan")
+    return out
+
+
+# ============================================================================================ estimation
+
+
+def _set_exo_values(models, stats) -> None:
+    """Fixed-x: exogenous covariate (co)variances and means take their sample values."""
+    for mod, ss in zip(models, stats):
+        exo = getattr(mod, "exo", None)
+        if exo is None:
+            continue
+        for k in np.flatnonzero(exo):
+            if mod.kind[k] == 1:
+                mod.value[k] = ss.cov[mod.r[k], mod.c[k]]
+            elif mod.kind[k] == 2:
+                mod.value[k] = ss.mean[mod.r[k]]
+        mod._cache.pop("implied", None)
+
+
+def _n_moments(stats, meanstructure: bool, nx: int) -> int:
+    """Sample moments counted as data; fixed-x moments are reproduced exactly and not counted (lavaan)."""
+    return sum(s.p * (s.p + 1) // 2 + (s.p if meanstructure else 0) - nx * (nx + 1) // 2
+               - (nx if meanstructure else 0) for s in stats)
+
+
+def make_objective(design: Design, options: SEMOptions, models, stats):
+    """The discrepancy function of the options' estimator on these sample statistics."""
+    from .objectives import OBJECTIVES
+
+    name = options.objective
+    if name == "ML":
+        if options.missing in ("fiml", "ml.x"):
+            from .objectives.fiml import FIMLObjective
+
+            return FIMLObjective(models, stats, design.meanstructure)
+        return MLObjective(models, stats, design.meanstructure)
+    module = OBJECTIVES[name]
+    return module.objective(design, models, stats)
+
+
+def _model_blocks(design: Design) -> list:
+    models = build_models(design.pt, ov_order=design.ov)
+    for mod in models:
+        mod.exo_names = list(design.exo_names)
+    return models
+
+
+def _start(design: Design, models, stats) -> np.ndarray:
+    pt = design.pt
+    theta0 = start_values(pt, models, stats, method="data")
+    if design.ordered:
+        a = pt_arrays(pt)
+        for g, ss in enumerate(stats):
+            mom = ss.moments
+            thr = mom.thresholds
+            rows = np.flatnonzero((a["op"] == "|") & (a["group"] == g + 1) & (a["free"] > 0))
+            for k in rows:
+                key = f"{a['lhs'][k]}|{a['rhs'][k]}"
+                if key in thr.index:
+                    theta0[a["free"][k] - 1] = float(thr[key])
+        dfree = a["free"][(a["op"] == "~*~") & (a["free"] > 0)]
+        theta0[dfree - 1] = 1.0
+        lvmean = (a["op"] == "~1") & np.isin(a["lhs"], design.lv) & (a["free"] > 0)
+        theta0[a["free"][lvmean] - 1] = 0.0
+        if design.pt.attrs.get("parameterization") == "theta":
+            rv = (a["op"] == "~~") & (a["lhs"] == a["rhs"]) & np.isin(a["lhs"], design.ordered) & (a["free"] > 0)
+            theta0[a["free"][rv] - 1] = 1.0
+    return theta0
+
+
+def _improper(res, models, stats) -> bool:
+    """Non-convergence, a negative variance or a variance far beyond the data's scale."""
+    if not res.converged or not np.isfinite(res.fmin):
+        return True
+    for mod, ss in zip(models, stats):
+        vals = mod.row_values(res.theta)
+        var = (mod.kind == 1) & (mod.r == mod.c)
+        scale = max(float(np.max(np.diag(ss.cov))), 1e-12)
+        if np.any(vals[var] < 0) or np.any(np.abs(vals) > 1e3 * max(scale, 1.0)):
+            return True
+    return False
+
+
+def _optimize(design: Design, objective, models, stats, theta0=None, cons=None):
+    """Minimize from the data-based start; a second start (lavaan's "simple" values) when the first solution is
+    improper; the better solution is kept. General constraints: the augmented Lagrangian
+    (:func:`~resilience_stats.sem.constraints.constrained_minimize`)."""
+    if theta0 is None:
+        theta0 = _start(design, models, stats)
+    if cons:
+        return constrained_minimize(objective, theta0, cons)
+    res = minimize(objective, theta0)
+    if _improper(res, models, stats) and not design.ordered:
+        try:
+            alt = minimize(objective, start_values(design.pt, models, stats, method="simple"))
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            alt = None
+        if alt is not None and np.isfinite(alt.fmin) and (alt.fmin < res.fmin - 1e-10 or not res.converged and
+                                                          alt.converged):
+            res = alt
+    return res
+
+
+def _check_identification(pt: pd.DataFrame, models, ndat: int) -> None:
+    npar = int(pt["free"].max())
+    if ndat - npar < 0:
+        raise ModelSpecificationError(
+            f"the model has more free parameters ({npar}) than sample moments ({ndat}): df = {ndat - npar} < 0; "
+            "the model is not identified"
+        )
+    mod = models[0]
+    a = pt_arrays(pt)
+    lhs, op, rhs, free = (a[k][mod.rows] for k in ("lhs", "op", "rhs", "free"))
+    ordered = set(pt.attrs.get("ordered", []))
+    for f in mod.lv:
+        ind = np.flatnonzero((op == "=~") & (lhs == f))
+        if len(ind) == 1:
+            v = rhs[ind[0]]
+            var_row = np.flatnonzero((op == "~~") & (lhs == v) & (rhs == v))
+            lv_var = np.flatnonzero((op == "~~") & (lhs == f) & (rhs == f))
+            resid_free = len(var_row) and free[var_row[0]] > 0
+            scale_free = free[ind[0]] > 0 or (len(lv_var) and free[lv_var[0]] > 0)
+            if v in mod.ov and resid_free and scale_free and v not in ordered:
+                raise ModelSpecificationError(
+                    f"factor {f!r} has a single indicator ({v}) and neither its residual variance nor the "
+                    f"factor variance and loading are fixed: the model is not identified (fix '{v} ~~ 0*{v}' "
+                    "or the reliability)"
+                )
+    lv_no_ind = [f for f in mod.lv if not ((op == "=~") & (lhs == f)).any()]
+    if lv_no_ind:
+        raise ModelSpecificationError(f"latent variable(s) without indicators: {', '.join(lv_no_ind)}")
+
+
+def _sample_warnings(stats, ordinal: bool) -> list[str]:
+    """Non-positive-definite or ill-conditioned sample covariance (or polychoric) matrices."""
+    out = []
+    what = "polychoric correlation matrix" if ordinal else "sample covariance matrix"
+    for g, ss in enumerate(stats):
+        ev = np.linalg.eigvalsh(ss.cov)
+        tag = f" (group {g + 1})" if len(stats) > 1 else ""
+        if ev.min() <= 1e-14 * max(ev.max(), 1e-300):
+            out.append(f"the {what}{tag} is not positive definite (smallest eigenvalue "
+                       f"{ev.min():.3g}); check for constant or collinear variables")
+        elif ev.max() / ev.min() > 1e8:
+            out.append(f"the {what}{tag} is ill-conditioned (condition number "
+                       f"{ev.max() / ev.min():.3g}); consider rescaling variables")
+    return out
+
+
+def _row_values(models, theta: np.ndarray, pt: pd.DataFrame) -> np.ndarray:
+    """Value of every parameter-table row (free rows from theta, fixed rows their values)."""
+    a = pt_arrays(pt)
+    est = np.where(np.isfinite(a["ustart"]), a["ustart"], 0.0)
+    fr = a["free"] > 0
+    est[fr] = theta[a["free"][fr] - 1]
+    est[a["op"] == ":="] = np.nan
+    for mod in models:
+        est[mod.rows] = mod.row_values(theta)
+    return est
+
+
+def _def_function(pt: pd.DataFrame):
+    """Values of the defined parameters (``:=``) from the row values, or None without definitions."""
+    defs = pt.attrs.get("definitions", [])
+    if not defs:
+        return None
+    label_row: dict[str, int] = {}
+    for k, (lab, plab, op) in enumerate(zip(pt["label"], pt["plabel"], pt["op"])):
+        if op == ":=":
+            continue
+        if lab and lab not in label_row:
+            label_row[lab] = k
+        label_row.setdefault(plab, k)
+    names = [d[0] for d in defs]
+    for name, tree in defs:
+        unknown = [l for l in expression_labels(tree) if l not in label_row and l not in names]
+        if unknown:
+            raise ModelSpecificationError(
+                f"defined parameter {name!r} uses unknown label(s): {', '.join(unknown)}"
+            )
+
+    def values_from_rows(rowvals: np.ndarray) -> np.ndarray:
+        ns = {lab: rowvals[k] for lab, k in label_row.items()}
+        out = np.empty(len(defs))
+        with np.errstate(all="ignore"):
+            for i, (name, tree) in enumerate(defs):
+                try:
+                    out[i] = eval_expression(tree, ns)
+                except (OverflowError, ZeroDivisionError, ValueError):
+                    out[i] = np.nan
+                ns[name] = out[i]
+        return out
+
+    values_from_rows.names = names
+    return values_from_rows
+
+
+def estimate(design: Design, options: SEMOptions, model_syntax: str = "") -> SEMResult:
+    """Steps 3-8 of the pipeline for a built design."""
+    stats = sample_statistics(design, options)
+    models = _model_blocks(design)
+    _set_exo_values(models, stats)
+    pt = design.pt
+    ordinal = bool(design.ordered)
+    objective = make_objective(design, options, models, stats)
+    if ordinal or options.objective != "ML":
+        ndat = int(sum(len(b.s) for b in objective.blocks_))
+    else:
+        ndat = _n_moments(stats, design.meanstructure, len(design.exo_names))
+    _check_identification(pt, models, ndat)
+    cons = Constraints(pt)
+    warnings = list(design.warnings) + _sample_warnings(stats, ordinal)
+    res = _optimize(design, objective, models, stats, cons=cons)
+    if not np.isfinite(res.fmin):
+        raise EstimationError("estimation failed: the model-implied covariance matrix is not positive definite "
+                              "at the starting values and no usable solution was found")
+    theta = res.theta
+    if not res.converged:
+        warnings.append(f"the optimizer did not converge after {res.iterations} iterations ({res.message}); "
+                        "estimates are not trustworthy")
+    ceq_rank = cons.rank_eq(theta) if cons else 0
+    npar = int(pt["free"].max()) - ceq_rank
+    df = ndat - npar
+    G = len(stats)
+    state = FitState(model_syntax=model_syntax, options=options.as_dict(), pt=pt, models=models, stats=stats,
+                     objective=objective, theta=theta, optim=res, vcov=None, implied=[],
+                     group_labels=list(design.group_labels), n_orig=design.n_orig)
+    state.opts = options
+    state.design = design
+    state.ndat = ndat
+    state.ceq_rank = ceq_rank
+    state.con_jac = cons.active_jacobian(theta) if cons else None
+    if cons:
+        ce, ci = cons.values(theta)
+        act = [t for (a_, b_, t), c in zip(cons.ineq, ci) if c <= 1e-5]
+        if act:
+            warnings.append("inequality constraint(s) active at the solution (the estimate lies on the bound; "
+                            "its standard error is about 0 and the test does not account for the bound): "
+                            + "; ".join(act))
+    # ---- inference: covariance of the estimates and the test statistic
+    inf = inference.vcov_for(options, objective, theta, stats, models, design, df, H=state.con_jac)
+    warnings += inf["warnings"]
+    state.vcov = inf["vcov"]
+    state.unit_info = inf.get("E_unit")
+    state.observed_info = inf.get("obs_unit")
+    state.scores = inf.get("scores")
+    if ordinal:
+        _finish_ordinal(state, objective, theta)
+    state.implied = [mod.implied(theta) for mod in models]
+    test = scaling.test_statistic(state, options, df)
+    state.test = test
+    state.chisq = test["chisq"]
+    state.loglik = test.get("loglik", float("nan"))
+    state.loglik_h1 = test.get("loglik_h1", float("nan"))
+    state.robust = test if test.get("scaling_factor") is not None and test["kind"] == "yuan.bentler.mplus" else None
+    state.def_fun = _def_function(pt)
+    estimates = _estimates_table(state)
+    warnings += _solution_warnings(state, estimates)
+    state.baseline = _lazy(lambda: scaling.baseline(state))
+    state.fiml_corrected = _lazy(lambda: scaling.fiml_corrected(state)) if options.missing in ("fiml", "ml.x") \
+        else None
+    opts = state.options
+    opts["meanstructure"] = bool(design.meanstructure)
+    if options.cluster is not None:
+        opts.update(n_clusters=int(len(np.unique(design.cluster_ids))), se_method="robust.cluster")
+    if ordinal:
+        from .fitmeasures import FIT_NOTES_ORDINAL, FIT_NOTES_ORDINAL_GROUPS
+
+        opts["fit_notes"] = FIT_NOTES_ORDINAL if G == 1 else FIT_NOTES_ORDINAL_GROUPS
+        opts["parameterization"] = options.parameterization
+        opts["ordered"] = list(design.ordered)
+    opts["se_type"] = {"standard": "standard", "none": "none"}.get(options.se, "robust")
+    opts["se_method"] = options.se
+    opts["test"] = options.test
+    if design.dropped:
+        opts["dropped"] = dict(design.dropped)
+    _emit_estimation_warnings(warnings)
+    return SEMResult(state, estimates, warnings)
+
+
+def set_latent_response_variances(design: Design, models, objective, theta) -> None:
+    """Delta parameterization: write the residual variances of the latent responses (``1 / delta^2 -
+    diag(Sigma0)``, not parameters) into the RAM models, so that implied moments, standardized values and
+    results show them (the fit itself keeps them at 0: :class:`~resilience_stats.sem.implied.OrdinalMap`)."""
+    if not design.ordered or design.pt.attrs.get("parameterization", "delta") != "delta":
+        return
+    ordset = set(design.ordered)
+    for mod, b in zip(models, objective.blocks_):
+        k = getattr(b.map, "resvar_rows", None)
+        if k is None:
+            k = np.flatnonzero((mod.kind == 1) & (mod.r == mod.c) & (mod.r < mod.p) & (mod.free < 0))
+            k = np.array([i for i in k if mod.ov[mod.r[i]] in ordset], dtype=int)
+            b.map.resvar_rows = k
+        mod.value[k] = 0.0
+        mod._cache.clear()
+        rv = b.map.residual_variances(theta)
+        mod.value[k] = rv[mod.r[k]]
+        mod._cache.clear()
+
+
+def solution(design: Design, models, objective, theta) -> tuple[np.ndarray, list]:
+    """Value of every parameter-table row and the implied moments of every block at ``theta`` (theta
+    parameterization: the scale factors ``~*~`` are ``1 / sqrt(diag Sigma*)``, not parameters)."""
+    set_latent_response_variances(design, models, objective, theta)
+    est = _row_values(models, theta, design.pt)
+    implied = [m.implied(theta) for m in models]
+    if design.ordered and design.pt.attrs.get("parameterization") == "theta":
+        for b, imp in zip(objective.blocks_, implied):
+            est[b.map.d_rows] = b.map.scale(theta, imp["sigma"])
+    return est, implied
+
+
+def replicate_statistics(design: Design, options: SEMOptions, stats: list[SampleStats],
+                         counts: list[np.ndarray]) -> list[SampleStats]:
+    """Sample statistics of a resample in which case i of group g appears ``counts[g][i]`` times: weighted
+    moments (no copy of the data) for ML with complete or incomplete data; the resampled rows' statistics
+    otherwise (least squares, ordered indicators)."""
+    from .data import weighted_sample_stats
+
+    if options.objective == "ML" and not design.ordered:
+        return [weighted_sample_stats(ss, c) for ss, c in zip(stats, counts)]
+    X = [np.repeat(x, c, axis=0) for x, c in zip(design.X, counts)]
+    if design.ordered:
+        moments = []
+        for x in X:
+            mom, _w = _ordinal_moments(x, design.ov, options.missing)
+            moments.append(mom)
+        ref = {v: len(c) for v, c in design.moments[0].categories.items()}
+        if any({v: len(c) for v, c in m.categories.items()} != ref for m in moments):
+            raise DataError("a response category is empty in this resample")
+        from dataclasses import replace as _replace
+
+        return sample_statistics(_replace(design, X=X, moments=moments), options)
+    return sample_statistics(design, options, X)
+
+
+def _finish_ordinal(state: FitState, objective, theta) -> None:
+    """Residual variances of the latent responses into the RAM models (reported values) and the ordinal
+    ingredients of fit measures."""
+    blocks = objective.blocks_
+    state.ordinal = dict(R=[ss.cov for ss in state.stats], nth=[b.map.nth for b in blocks],
+                         moments=[ss.moments for ss in state.stats], estimator=state.opts.estimator,
+                         multigroup=len(blocks) > 1)
+    set_latent_response_variances(state.design, state.models, objective, theta)
+    state.ordinal["implied_cor"] = [_cor(mod.implied(theta)["sigma"]) for mod in state.models]
+    # the implied statistics (thresholds, correlations) do not depend on the residual variances of y*
+    state.ordinal["sigma"] = [b.map.vector(theta) for b in blocks]
+
+
+def _cor(S):
+    d = np.sqrt(np.diag(S))
+    return S / np.outer(d, d)
+
+
+def _estimates_table(state: FitState) -> pd.DataFrame:
+    """lavaan's parameterEstimates(standardized = TRUE) as a DataFrame (se NaN for fixed rows)."""
+    pt, models, theta, vcov, implied = state.pt, state.models, state.theta, state.vcov, state.implied
+    a = pt_arrays(pt)
+    nrows = len(pt)
+    est, _imp = solution(state.design, models, state.objective, theta)
+    se = np.full(nrows, np.nan)
+    free = a["free"]
+    sev = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    fr = free > 0
+    se[fr] = sev[free[fr] - 1]
+    std_lv, std_all = standardize(pt, est, models, implied)
+    op = a["op"]
+    if state.ordinal is not None:
+        _ordinal_standardized(state, est, std_lv, std_all)
+    def_fun = state.def_fun
+    if def_fun is not None:
+        is_def = op == ":="
+
+        def fun(t):
+            return def_fun(_row_values(models, t, pt))
+
+        vals, ses = inference.delta_method(fun, theta, vcov)
+        est[is_def], se[is_def] = vals, ses
+        std_lv[is_def] = def_fun(std_lv.copy())
+        std_all[is_def] = def_fun(std_all.copy())
+    wt = inference.wald_table(est, se)
+    table = pd.DataFrame({
+        "lhs": a["lhs"], "op": op, "rhs": a["rhs"], "label": pt["label"].to_numpy(), "est": est, "se": se,
+        "z": wt["z"], "pvalue": wt["pvalue"], "ci_lower": wt["ci_lower"], "ci_upper": wt["ci_upper"],
+        "std_lv": std_lv, "std_all": std_all,
+    })
+    if len(models) > 1:
+        table.insert(3, "group", pt["group"].to_numpy())
+    return table
+
+
+def _ordinal_standardized(state, est, std_lv, std_all) -> None:
+    """Thresholds, scale factors and item intercepts in the standardized columns, as lavaan."""
+    pt = state.pt
+    a = pt_arrays(pt)
+    op, lhs, grp = a["op"], a["lhs"], a["group"]
+    ov = state.design.ov
+    for g, imp in enumerate(state.implied):
+        sd = np.sqrt(np.diag(imp["sigma"]))
+        k = np.flatnonzero((op == "|") & (grp == g + 1))
+        item = np.array([ov.index(v) for v in lhs[k]], dtype=int)
+        std_lv[k] = est[k]
+        std_all[k] = est[k] / sd[item]
+    other = (op == "~*~") | ((op == "~1") & np.isin(lhs, ov))
+    std_lv[other] = std_all[other] = est[other]
+    if len(state.implied) > 1 or state.opts.parameterization == "theta":
+        std_all[op == "~*~"] = 1.0
+
+
+def _solution_warnings(state: FitState, estimates: pd.DataFrame) -> list[str]:
+    """Heywood cases, standardized loadings > 1, non-positive-definite implied matrices."""
+    out = []
+    lhs, op, rhs = (estimates[c].to_numpy() for c in ("lhs", "op", "rhs"))
+    est, std_all = estimates["est"].to_numpy(), estimates["std_all"].to_numpy()
+    ordset = set(state.design.ordered)
+    neg = np.flatnonzero((op == "~~") & (lhs == rhs) & (est < 0))
+    if len(neg):
+        groups = estimates["group"].to_numpy() if "group" in estimates else None
+        ord_neg = [k for k in neg if lhs[k] in ordset]
+        cont_neg = [k for k in neg if lhs[k] not in ordset]
+        if cont_neg:
+            out.append("negative variance estimate(s) (Heywood case): " +
+                       ", ".join(f"{lhs[k]} ({est[k]:.3g})" for k in cont_neg))
+        if ord_neg:
+            tag = lambda k: (f"group {state.group_labels[groups[k] - 1]}: " if groups is not None else "")
+            out.append("negative residual variance(s) of latent responses (Heywood case): " +
+                       ", ".join(f"{tag(k)}{lhs[k]} ({est[k]:.3g})" for k in ord_neg))
+    big = np.flatnonzero((op == "=~") & (np.abs(std_all) > 1 + 1e-6))
+    if len(big):
+        out.append("standardized loading(s) larger than 1: " +
+                   ", ".join(f"{lhs[k]}=~{rhs[k]} ({std_all[k]:.3g})" for k in big))
+    for gi, (mod, imp) in enumerate(zip(state.models, state.implied)):
+        tag = f" (group {gi + 1})" if len(state.models) > 1 else ""
+        if np.linalg.eigvalsh(imp["sigma"]).min() <= 0:
+            out.append(f"the model-implied covariance matrix{tag} is not positive definite")
+        if mod.lv:
+            lvi = np.arange(mod.p, mod.n)
+            if np.linalg.eigvalsh(imp["cov_all"][np.ix_(lvi, lvi)]).min() <= 0:
+                out.append(f"the covariance matrix of the latent variables{tag} is not positive definite")
+    if state.def_fun is not None:
+        is_def = op == ":="
+        bad = [lhs[k] for k in np.flatnonzero(is_def & ~np.isfinite(est))]
+        if bad:
+            out.append("defined parameter(s) could not be evaluated (overflow, division by zero or a "
+                       "negative square root / logarithm): " + ", ".join(bad))
+    return out
+
+
+_EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s) larger than 1",
+                     "model-implied covariance matrix", "covariance matrix of the latent variables",
+                     "empty", "singular", "sparse categories", "could not be evaluated")
+
+
+def _emit_estimation_warnings(messages: list[str]) -> None:
+    """Also issue non-convergence, improper-solution and data-problem messages (kept in ``fit.warnings``) as
+    Python warnings of class :class:`~resilience_stats.errors.EstimationWarning`."""
+    from .._warn import warn
+    from ..errors import EstimationWarning
+
+    for message in messages:
+        if any(key in message for key in _EMITTED_WARNINGS):
+            warn(message, EstimationWarning)
+
+
+def _lazy(fn):
+    """Memoize a no-argument function."""
+    cache: dict = {}
+
+    def wrapper():
+        if "v" not in cache:
+            cache["v"] = fn()
+        return cache["v"]
+
+    return wrapper
+
+
+# ============================================================================================ entry points
+
+
+def fit(model: str, data, options: SEMOptions) -> SEMResult:
+    """Fit lavaan syntax to data with validated options (what :func:`resilience_stats.sem.sem` calls)."""
+    frame = resolve_frame(data)
+    pm = parse_model(model)
+    design = build_design(pm, frame, options)
+    return estimate(design, options, model_syntax=model)
