@@ -191,3 +191,131 @@ def test_constrained_solutions_are_at_least_as_good(golden, name):
     assert np.all(np.abs(ce) < 1e-8) and np.all(ci > -1e-8)
     assert fit.fit_indices["fmin"] <= case["fit_measures"]["fmin"] + 1e-10
     assert fit.df == case["fit_measures"]["df"] and fit.n_params == case["fit_measures"]["npar"]
+
+
+# ---------------------------------------------------------------------------------------------- modindices
+
+
+MI_CASES = {
+    "hs_mg_metric_ml_mi": ("cfa", dict(group="school", group_equal="loadings")),
+    "survey_wlsmv_mi": ("cfa", dict(ordered=True, estimator="WLSMV")),
+    "waves_th_load_wlsmv_mi": ("cfa", dict(ordered=True, group="wave", estimator="WLSMV",
+                                           group_equal=["thresholds", "loadings"])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MI_CASES))
+def test_modification_indices_match_lavaan(golden, name):
+    fn, kw = MI_CASES[name]
+    case = golden["cases"][name]
+    data = _data(case["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = rs.cfa(data, golden["models"][case["model"]], **kw)
+    ours = fit.modification_indices()
+    ref = pd.DataFrame(case["modindices"])
+    keys = ["lhs", "op", "rhs"] + (["group"] if "group" in ref else [])
+    ref["rhs"] = ref["rhs"].fillna("")
+    m = ref.merge(ours, on=keys, how="outer", suffixes=("_r", ""), indicator=True)
+    assert (m["_merge"] == "both").all(), m.loc[m["_merge"] != "both", keys + ["_merge"]].head(10).values.tolist()
+    for ours_c, theirs in (("mi", "mi"), ("epc", "epc"), ("sepc_lv", "sepc.lv"), ("sepc_all", "sepc.all")):
+        # the scores depend on where each optimizer stopped (lavaan: |gradient| ~ 1e-5): agreement to 1e-3
+        np.testing.assert_allclose(m[ours_c].to_numpy(float), m[theirs if theirs != ours_c else theirs + "_r"]
+                                   .to_numpy(float), rtol=1e-3, atol=1e-4, err_msg=f"{name} {ours_c}")
+
+
+# ---------------------------------------------------------------------------------------------- std.nox
+
+
+@pytest.mark.parametrize("name", ["hs_fixed_x_stdnox", "pd_obs_x_stdnox"])
+def test_std_nox_matches_lavaan(golden, name):
+    case = golden["cases"][name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = rs.sem(golden["models"][case["model"]], _data(case["data"]))
+    compare_estimates(fit, case, columns=(("est", "est"), ("std_all", "std.all"), ("std_nox", "std.nox")))
+
+
+# ---------------------------------------------------------------------------------------------- residuals
+
+
+def _matrix(m):
+    return pd.DataFrame(m["data"], index=m["rownames"], columns=m["colnames"]).astype(float)
+
+
+RESID_CASES = {"hs_ml_resid": dict(), "hs_fiml_resid": dict(missing="ml"), "hs_mg_configural_resid": dict(group="school")}
+
+
+@pytest.mark.parametrize("name", sorted(RESID_CASES))
+def test_standardized_residuals_match_lavaan(golden, name):
+    from resilience_stats.sem.residuals import residual_summary, standardized_residuals
+
+    case = golden["cases"][name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = rs.cfa(_data(case["data"]), golden["models"][case["model"]], **RESID_CASES[name])
+    z, summ = standardized_residuals(fit), residual_summary(fit)
+    ref_z, ref_l = case["residuals_standardized"], case["lav_residuals"]
+    groups = [None] if "cov" in ref_z else list(ref_z)
+    for g in groups:
+        rz = ref_z if g is None else ref_z[g]
+        rl = ref_l if g is None else ref_l[g]
+        oz = z if g is None else z[g]
+        ol = summ if g is None else summ[g]
+        a = _matrix(rz["cov"])
+        # residuals inherit both optimizers' stopping points (lavaan: |gradient| ~ 1e-5): agreement to 1e-3
+        np.testing.assert_allclose(oz["cov"].loc[a.index, a.columns].to_numpy(), a.to_numpy(), rtol=2e-3, atol=1e-3)
+        for key in ("cov", "cov.se", "cov.z"):
+            b = _matrix(rl[key])
+            ours = ol[key.replace(".", "_")].loc[b.index, b.columns].to_numpy()
+            np.testing.assert_allclose(ours, b.to_numpy(), rtol=2e-3, atol=1e-3, err_msg=f"{name} {g} {key}")
+        ref_s = pd.DataFrame(rl["summary"]).set_index("stat")
+        for col in ref_s.columns:
+            for stat, v in ref_s[col].items():
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    continue
+                got = ol["summary"].loc[stat.replace(".", "_"), col]
+                assert got == pytest.approx(v, rel=2e-3, abs=2e-4), (name, g, col, stat, got, v)
+
+
+# ---------------------------------------------------------------------------------------------- bootstrap refits
+
+
+BOOT_FITS = {  # golden set -> how the fit that is bootstrapped is made
+    "cluster": dict(cluster="cid"),
+    "fiml": dict(missing="fiml"),
+    "ordinal": dict(ordered=True, estimator="WLSMV"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOOT_FITS))
+def test_bootstrap_refits_match_lavaan_on_fixed_resamples(golden, name):
+    """Each replicate of the bootstrap (cases, or whole clusters for a cluster= fit) refits through the pipeline;
+    on the resamples drawn in R the refits equal lavaan's estimates."""
+    import copy
+
+    from resilience_stats.sem import bootstrap as bs
+    from resilience_stats.sem.pipeline import _def_function
+
+    ref = golden["bootstrap_replicates"][name]
+    data = _data(ref["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = rs.cfa(data, golden["models"][ref["model"]], **BOOT_FITS[name])
+    idx = pd.read_csv(DATA / ref["indices"])
+    ctx = bs._context(fit)
+    models = copy.deepcopy(ctx.models)
+    keys = list(zip(ref["lhs"], ref["op"], ref["rhs"]))
+    est_tab = fit.estimates
+    rows = [int(np.flatnonzero((est_tab["lhs"] == l) & (est_tab["op"] == o) & (est_tab["rhs"] == r))[0])
+            for l, o, r in keys]
+    for j, col in enumerate(idx.columns):
+        if name == "cluster":
+            ids = np.asarray(ctx.cluster_ids)
+            drawn = pd.Series(idx[col].astype(str)).value_counts()
+            counts = [np.array([drawn.get(c, 0) for c in ids])]
+        else:
+            counts = [np.bincount(idx[col].to_numpy() - 1, minlength=len(data))]
+        est, _std = bs._fit_replicate(ctx, models, _def_function(ctx.pt), counts)
+        np.testing.assert_allclose(est[rows], np.asarray(ref["est"][j], float), rtol=1e-4, atol=1e-5,
+                                   err_msg=f"{name} replicate {col}")

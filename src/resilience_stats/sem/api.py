@@ -155,7 +155,7 @@ def growth(model: str, data, **kwargs: Any) -> SEMResult:
     >>> rng = np.random.default_rng(5); n = 400
     >>> i, s = rng.normal(5, 1, n), rng.normal(0.5, 0.3, n)
     >>> df = pd.DataFrame({f"t{k}": i + k * s + rng.normal(0, 0.5, n) for k in range(4)})
-    >>> fit = growth("i =~ 1*t0 + 1*t1 + 1*t2 + 1*t3\n s =~ 0*t0 + 1*t1 + 2*t2 + 3*t3", df)
+    >>> fit = growth("i =~ 1*t0 + 1*t1 + 1*t2 + 1*t3\\n s =~ 0*t0 + 1*t1 + 2*t2 + 3*t3", df)
     >>> means = fit.estimates.query("op == '~1' and lhs in ['i', 's']")
     >>> means["est"].round(1).tolist()
     [5.0, 0.5]

@@ -183,16 +183,16 @@ def constrained_minimize(objective, theta0: np.ndarray, cons: Constraints, tol: 
 
     Examples
     --------
-    >>> class Quad:
-    ...     nfree = 2
+    >>> class Quad:  # F = sum (theta - 1)^2 over (a, b, residual variance)
+    ...     nfree = 3
     ...     def value(self, t): return float(((t - 1.0) ** 2).sum())
     ...     def gradient(self, t): return 2 * (t - 1.0)
-    ...     def grad_info(self, t): return 2 * (t - 1.0), 2 * np.eye(2)
+    ...     def grad_info(self, t): return 2 * (t - 1.0), 2 * np.eye(3)
     >>> from resilience_stats.sem.partable import build_partable
     >>> cons = Constraints(build_partable("y ~ a*x1 + b*x2\\n a < 0.5"))
-    >>> r = constrained_minimize(Quad(), np.zeros(2), cons)
+    >>> r = constrained_minimize(Quad(), np.zeros(3), cons)
     >>> r.theta.round(6).tolist(), r.converged
-    ([0.5, 1.0], True)
+    ([0.5, 1.0, 1.0], True)
     """
     theta = np.asarray(theta0, dtype=float).copy()
     lam_eq, lam_in = np.zeros(cons.n_eq), np.zeros(cons.n_ineq)

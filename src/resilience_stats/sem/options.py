@@ -63,16 +63,20 @@ ESTIMATORS: dict[str, EstimatorDefaults] = {
     "WLS": EstimatorDefaults("WLS", "standard", "standard", "expected", complete_only=True),
     "DWLS": EstimatorDefaults("DWLS", "standard", "standard", "expected", ordinal=True, complete_only=True),
     "ULS": EstimatorDefaults("ULS", "standard", "standard", "expected", ordinal=True, complete_only=True),
-    "WLSM": EstimatorDefaults("DWLS", "robust.sem", "satorra.bentler", "expected", ordinal=True,
+    # the robust least-squares names are for ordered indicators here (lavaan also accepts them for continuous
+    # data; a user who writes WLSMV without ordered= has almost always forgotten ordered=): see resolve_options
+    "WLSM": EstimatorDefaults("DWLS", "robust.sem", "satorra.bentler", "expected", continuous=False, ordinal=True,
                               complete_only=True),
-    "WLSMV": EstimatorDefaults("DWLS", "robust.sem", "scaled.shifted", "expected", ordinal=True,
+    "WLSMV": EstimatorDefaults("DWLS", "robust.sem", "scaled.shifted", "expected", continuous=False, ordinal=True,
                                complete_only=True),
-    "WLSMVS": EstimatorDefaults("DWLS", "robust.sem", "mean.var.adjusted", "expected", ordinal=True,
-                                complete_only=True),
-    "ULSM": EstimatorDefaults("ULS", "robust.sem", "satorra.bentler", "expected", ordinal=True, complete_only=True),
-    "ULSMV": EstimatorDefaults("ULS", "robust.sem", "scaled.shifted", "expected", ordinal=True, complete_only=True),
-    "ULSMVS": EstimatorDefaults("ULS", "robust.sem", "mean.var.adjusted", "expected", ordinal=True,
-                                complete_only=True),
+    "WLSMVS": EstimatorDefaults("DWLS", "robust.sem", "mean.var.adjusted", "expected", continuous=False,
+                                ordinal=True, complete_only=True),
+    "ULSM": EstimatorDefaults("ULS", "robust.sem", "satorra.bentler", "expected", continuous=False, ordinal=True,
+                              complete_only=True),
+    "ULSMV": EstimatorDefaults("ULS", "robust.sem", "scaled.shifted", "expected", continuous=False, ordinal=True,
+                               complete_only=True),
+    "ULSMVS": EstimatorDefaults("ULS", "robust.sem", "mean.var.adjusted", "expected", continuous=False,
+                                ordinal=True, complete_only=True),
 }
 ORDINAL_ESTIMATORS = tuple(k for k, v in ESTIMATORS.items() if v.ordinal)
 
@@ -243,7 +247,8 @@ def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | 
     if not is_ord and not spec.continuous:
         raise ModelSpecificationError(
             f"estimator {name!r} is for ordered (categorical) indicators: pass ordered=True (all observed model "
-            "variables) or ordered=[...]; for continuous data use ML, MLR, MLM, GLS, WLS, DWLS or ULS")
+            "variables) or ordered=[...]; for continuous data use ML, MLR, MLM, GLS, WLS, DWLS or ULS (with "
+            "test='scaled.shifted' and se='robust.sem' for the robust versions)")
     miss = normalize_missing(missing)
     if is_ord and miss not in ("listwise", "pairwise"):
         raise ModelSpecificationError("ordered indicators support missing='listwise' (default) or 'pairwise'; "

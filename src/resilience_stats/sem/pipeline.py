@@ -41,7 +41,7 @@ from .objectives import ml as ml_obj
 from .options import SEMOptions
 from .partable import build_partable
 from .results import FitState, SEMResult
-from .standardize import standardize
+from .standardize import standardize, standardize_nox
 from .start import start_values
 from .syntax import Formula, Modifier, ParsedModel, eval_expression, expression_labels, parse_model, variable_names
 
@@ -288,8 +288,11 @@ def _check_columns(X: np.ndarray, ov: list[str], tag: str, fiml: bool, ordinal: 
         sd = np.nanstd(X, axis=0)
     const = [v for v, s_ in zip(ov, sd) if not s_ > 0]
     if const:
-        what = "answered identically by every respondent" if ordinal else "constant"
-        raise DataError(f"{tag}model variable(s) {what} ({', '.join(const)}): their variance is 0, so no "
+        if ordinal:
+            raise DataError(f"{tag}item(s) with a single observed category ({', '.join(const)}): every respondent "
+                            "gave the same answer, so no threshold or polychoric correlation exists; drop them "
+                            "from the model")
+        raise DataError(f"{tag}model variable(s) constant ({', '.join(const)}): their variance is 0, so no "
                         "covariance structure can be fitted; drop them from the model")
     if fiml:
         both = obs.T.astype(float) @ obs.astype(float)
@@ -757,6 +760,8 @@ def _estimates_table(state: FitState) -> pd.DataFrame:
     op = a["op"]
     if state.ordinal is not None:
         _ordinal_standardized(state, est, std_lv, std_all)
+    x_names = list(state.design.x_names) if state.ordinal is None else []
+    std_nox = standardize_nox(pt, est, models, implied, x_names) if x_names else None
     def_fun = state.def_fun
     if def_fun is not None:
         is_def = op == ":="
@@ -768,12 +773,16 @@ def _estimates_table(state: FitState) -> pd.DataFrame:
         est[is_def], se[is_def] = vals, ses
         std_lv[is_def] = def_fun(std_lv.copy())
         std_all[is_def] = def_fun(std_all.copy())
+        if std_nox is not None:
+            std_nox[is_def] = def_fun(std_nox.copy())
     wt = inference.wald_table(est, se)
     table = pd.DataFrame({
         "lhs": a["lhs"], "op": op, "rhs": a["rhs"], "label": pt["label"].to_numpy(), "est": est, "se": se,
         "z": wt["z"], "pvalue": wt["pvalue"], "ci_lower": wt["ci_lower"], "ci_upper": wt["ci_upper"],
         "std_lv": std_lv, "std_all": std_all,
     })
+    if std_nox is not None:  # only with observed exogenous covariates (elsewhere it equals std_all)
+        table["std_nox"] = std_nox
     if len(models) > 1:
         table.insert(3, "group", pt["group"].to_numpy())
     return table

@@ -217,6 +217,20 @@ class SEMResult:
         labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
         return pd.concat(per_group, keys=labels, names=["group", "variable"]).rename("r2")
 
+    def standardized_residuals(self):
+        """z-values of the covariance (and mean) residuals, lavaan's ``residuals(fit, type = "standardized")``;
+        see :func:`resilience_stats.sem.residuals.standardized_residuals`."""
+        from .residuals import standardized_residuals
+
+        return standardized_residuals(self)
+
+    def residual_summary(self):
+        """lavaan's ``lavResiduals(fit, se = TRUE)``: cor.bentler residuals with SEs and z, SRMR with its SE and
+        test of exact fit, unbiased SRMR with CI; see :func:`resilience_stats.sem.residuals.residual_summary`."""
+        from .residuals import residual_summary
+
+        return residual_summary(self)
+
     # ------------------------------------------------------------------ fit measures
     @cached_property
     def fit_indices(self) -> pd.Series:
@@ -227,17 +241,15 @@ class SEMResult:
             return fit_measures(self)
 
     def modification_indices(self, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
-        """Modification indices (score tests) for fixed-to-zero parameters, with EPC and standardized EPC.
+        """Modification indices (score tests) for the parameters the model fixes or leaves out, with EPC and
+        standardized EPC (lavaan's ``modindices()``), for every estimator and any number of groups.
 
-        Returns a DataFrame with lhs, op, rhs, mi, epc, sepc_lv, sepc_all (lavaan's ``modindices()``).
+        Returns a DataFrame with lhs, op, rhs, [group], mi, epc, sepc_lv, sepc_all; see
+        :mod:`resilience_stats.sem.modindices`. To release cross-group equality constraints use
+        ``resilience_stats.sem.invariance.equality_score_tests`` (lavaan's ``lavTestScore``).
         """
         from .modindices import modification_indices
 
-        if self.n_groups > 1:
-            raise ModelSpecificationError(
-                "modification indices are not available for multi-group fits yet; for cross-group equality "
-                "constraints use resilience_stats.sem.invariance.equality_score_tests(fit) or rs.partial_invariance"
-            )
         mi = modification_indices(self)
         if minimum_value > 0:
             mi = mi[mi["mi"] >= minimum_value]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["standardize", "StandardizePlan"]
+__all__ = ["standardize", "standardize_nox", "StandardizePlan"]
 
 
 def standardize(pt: pd.DataFrame, est: np.ndarray, models, implied: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +82,58 @@ def standardize(pt: pd.DataFrame, est: np.ndarray, models, implied: list[dict]) 
             std_lv[k] = s1
             std_all[k] = s2
     return std_lv, std_all
+
+
+def standardize_nox(pt: pd.DataFrame, est: np.ndarray, models, implied: list[dict], x_names) -> np.ndarray:
+    """lavaan's ``std.nox``: std.all except that observed exogenous covariates (``x_names``, structurally
+    exogenous: predictors only) stay in their raw units -- regressions on them are not multiplied by their SD,
+    their (co)variances and means are not standardized, a covariance between a covariate and another variable is
+    scaled on the other variable's side only.
+
+    Examples
+    --------
+    >>> from resilience_stats.sem.partable import build_partable
+    >>> from resilience_stats.sem.model import build_models
+    >>> pt = build_partable("y ~ b*x", fixed_x=False)
+    >>> mod = build_models(pt)[0]
+    >>> theta = np.array([0.5, 1.0, 4.0])  # b, var(y residual), var(x)
+    >>> est = mod.row_values(theta)
+    >>> round(float(standardize_nox(pt, est, [mod], [mod.implied(theta)], ["x"])[0]), 4)  # 0.5 / sd(y) = 0.5 / sqrt(2)
+    0.3536
+    """
+    xs = set(x_names)
+    n = len(pt)
+    out = np.full(n, np.nan)
+    lhs, op, rhs = (pt[c].to_numpy() for c in ("lhs", "op", "rhs"))
+    for mod, imp in zip(models, implied):
+        var_all = np.diag(imp["cov_all"])
+        names = mod.ov + mod.lv
+        pos = {v: i for i, v in enumerate(names)}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.sqrt(np.where(var_all > 0, var_all, np.nan))
+        resvar = {lhs[k]: est[k] for k in mod.rows if op[k] == "~~" and lhs[k] == rhs[k]}
+
+        def s_(v):  # the SD a variable is divided by (latent and non-x observed: implied SD; x: 1)
+            return 1.0 if v in xs else sd[pos[v]]
+
+        for k in mod.rows:
+            e, a, o, b = est[k], lhs[k], op[k], rhs[k]
+            if o == "=~":
+                out[k] = e * s_(a) / s_(b)
+            elif o == "~":
+                out[k] = e * s_(b) / s_(a)
+            elif o == "~~" and a == b:
+                out[k] = e / s_(a) ** 2
+            elif o == "~~":
+                if a in xs and b in xs:
+                    out[k] = e
+                else:
+                    ra = 1.0 if a in xs else np.sqrt(abs(resvar.get(a, np.nan)))
+                    rb = 1.0 if b in xs else np.sqrt(abs(resvar.get(b, np.nan)))
+                    out[k] = e / (ra * rb)
+            elif o == "~1":
+                out[k] = e / s_(a)
+    return out
 
 
 class StandardizePlan:

@@ -92,6 +92,7 @@ def tokenize(model: str) -> list[list[Token]]:
     continuing_ops = {"=~", "~~", "~", ":=", "==", "<", ">", "+", "-", "*", "/", "^", "(", ","}
     for lineno, raw in enumerate(model.splitlines(), start=1):
         line = _strip_comment(raw)
+        _refuse_unsupported(line, lineno)
         pos = 0
         line_tokens: list[Token] = []
         while pos < len(line):
@@ -129,6 +130,24 @@ def tokenize(model: str) -> list[list[Token]]:
             f"line {last.line}, position {last.col}: statement ends with operator {last.text!r}"
         )
     return statements
+
+
+_LEVEL_RE = re.compile(r"^\s*level\s*:\s*(\S*)")
+_EFA_RE = re.compile(r"\befa\s*\(")
+
+
+def _refuse_unsupported(line: str, lineno: int) -> None:
+    """lavaan syntax this engine does not fit, refused by name (not as a typo-like parse error)."""
+    m = _LEVEL_RE.match(line)
+    if m:
+        raise ModelSpecificationError(
+            f"line {lineno}: two-level models ('level: {m.group(1)}' blocks) are not supported yet; for residents "
+            "nested in communities use cluster= (cluster-robust standard errors and test) or rs.icc for the "
+            "intraclass correlations")
+    if _EFA_RE.search(line):
+        raise ModelSpecificationError(
+            f"line {lineno}: exploratory SEM blocks (efa(\"...\")* modifiers) are not supported; run rs.efa for "
+            "the exploratory factors and specify a confirmatory model")
 
 
 # --------------------------------------------------------------------------------------------- expressions
