@@ -63,6 +63,7 @@ CASES = {
     "pd_dwls": ("sem", dict(estimator="DWLS")),
     "hs_ml_robust_sem_sb": ("cfa", dict(estimator="ML", se="robust.sem", test="satorra.bentler")),
     "survey_labels_eq_wlsmv": ("sem", dict(ordered=True, estimator="WLSMV")),
+    "survey_x_wlsmv": ("sem", dict(ordered=SX_ITEMS, estimator="WLSMV")),
     "survey_labels_wlsmv": ("sem", dict(ordered=True, estimator="WLSMV")),
     "waves_labels_wlsmv": ("cfa", dict(ordered=True, group="wave", estimator="WLSMV", group_equal="thresholds")),
     "survey_wlsmv": ("cfa", dict(ordered=True, estimator="WLSMV")),

@@ -326,11 +326,12 @@ def _ordinal_measures(result) -> pd.Series:
         R = o["R"][g]
         P = o["implied_cor"][g]
         p = R.shape[0]
+        p_all = blk.map.model.p  # lavaan counts the covariates too (conditional.x)
         il = np.tril_indices(p, -1)
         ssq = float(np.sum((R - P)[il] ** 2))
-        nth = blk.map.nth
+        nth = len(blk.map.th_item)  # threshold residuals (slopes do not enter)
         sst = float(np.sum((blk.s[:nth] - o["sigma"][g][:nth]) ** 2))
-        e_cov, e_cor = p * (p + 1) / 2, p * (p - 1) / 2
+        e_cov, e_cor = p * (p - 1) / 2 + p_all, p * (p - 1) / 2
         srmr += fg[g] * np.sqrt(ssq / e_cov)
         rmr += fg[g] * np.sqrt((ssq + sst) / (e_cov + nth))
         crmr += fg[g] * np.sqrt(ssq / e_cor)
@@ -366,7 +367,7 @@ def _catml_robust(st, df: int, bdf: int) -> dict:
     blocks = st.objective.blocks_
     fg = st.objective.weights
     nan = dict(XX3=_NAN, c_hat3=_NAN, XX3_null=_NAN, c_hat3_null=_NAN, XX3_scaled=_NAN)
-    if df > bdf or df <= 0:
+    if df > bdf or df <= 0 or o.get("conditional_x"):  # lavaan: NA with covariates (conditional.x)
         return nan
     XX3 = XX3_null = 0.0
     Ws, Vs, Gs, Ds = [], [], [], []
@@ -404,3 +405,56 @@ def _catml_robust(st, df: int, bdf: int) -> dict:
     c3_null = float(np.trace(Gall)) / df_null
     return dict(XX3=float(XX3), c_hat3=c3, XX3_scaled=float(XX3 / c3), XX3_null=float(XX3_null),
                 c_hat3_null=c3_null)
+
+
+# ============================================================================================ what to report
+
+
+def reported_fit(result) -> dict:
+    """The fit measures a paper should report for this fit, chosen once here for every table, report and command
+    line output (they never choose themselves).
+
+    The chi-square is the scaled one when the estimator has a scaled test (MLR, MLM, WLSMV, ...), with its df and
+    p-value; CFI, TLI and RMSEA (with its 90% CI) are the robust versions where they exist (Brosseau-Liard &
+    Savalei; the FIML-corrected ones; Savalei's catML ones for ordered indicators), else the scaled ones, else the
+    standard ones; SRMR as computed.
+
+    Returns
+    -------
+    dict
+        n, estimator, test, chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, srmr, and
+        ``scaled`` (bool: the chi-square is scaled) and ``indices`` ("robust", "scaled" or "standard").
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from resilience_stats.sem import cfa
+    >>> rng = np.random.default_rng(0); f = rng.normal(size=(300, 1))
+    >>> df = pd.DataFrame(f @ np.ones((1, 4)) + rng.normal(size=(300, 4)), columns=list("abcd"))
+    >>> r = reported_fit(cfa(df, "F =~ a + b + c + d", estimator="MLR"))
+    >>> r["scaled"], r["indices"]
+    (True, 'robust')
+    """
+    fi = result.fit_indices
+    st = result._state
+    scaled = "chisq_scaled" in fi.index and np.isfinite(fi.get("chisq_scaled", np.nan))
+
+    def val(name):
+        v = fi.get(name, np.nan)
+        return float(v) if v is not None else _NAN
+
+    kind = "standard"
+    if np.isfinite(val("cfi_robust")) and np.isfinite(val("rmsea_robust")):
+        kind = "robust"
+    elif scaled and np.isfinite(val("cfi_scaled")):
+        kind = "scaled"
+    suffix = {"robust": "_robust", "scaled": "_scaled", "standard": ""}[kind]
+    out = {"n": int(result.n_obs), "estimator": st.opts.estimator, "test": st.test.get("kind", "standard"),
+           "scaled": bool(scaled), "indices": kind,
+           "chisq": val("chisq_scaled") if scaled else val("chisq"),
+           "df": val("df_scaled") if scaled else val("df"),
+           "pvalue": val("pvalue_scaled") if scaled else val("pvalue")}
+    for k in ("cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper"):
+        out[k] = val(k + suffix)
+    out["srmr"] = val("srmr")
+    return out

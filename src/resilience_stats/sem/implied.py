@@ -122,6 +122,10 @@ class OrdinalMap:
         f = self.d_free
         return np.where(f >= 0, theta[np.maximum(f, 0)], self.d_value)
 
+    def scale_factors(self, theta: np.ndarray) -> np.ndarray:
+        """delta of every observed variable at ``theta`` (the reported ``~*~`` values)."""
+        return self.scale(theta, self.model.implied(theta)["sigma"])
+
     def residual_variances(self, theta: np.ndarray) -> np.ndarray:
         """Residual variances of y* (delta: ``1/delta^2 - diag(Sigma0)``; theta: the parameters)."""
         imp = self.model.implied(theta)
@@ -176,3 +180,102 @@ class OrdinalMap:
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         return self.vector_and_jacobian(theta)[1]
+
+
+class ConditionalOrdinalMap(OrdinalMap):
+    """Ordinal block with observed exogenous covariates x, lavaan's ``conditional.x``: the statistics are those
+    of the latent responses y* *given* x -- thresholds at x = 0, the slopes of y* on x and the residual
+    correlations::
+
+        threshold_k(v) = (tau_k - mu0_v) delta_v        slope_vx = delta_v B[v, x]        cor_ij = delta_i delta_j Sigma0_ij
+
+    where ``B = (I - A)^-1``, ``mu0 = B m0`` and ``Sigma0 = B S0 B'`` are the implied means and covariances with
+    the covariates' means and (co)variances set to zero (``m0``, ``S0``), i.e. the parts that do not flow from x.
+    Delta parameterization: ``delta`` are the scale factors and the residual variances of y* make its variance
+    *given x* equal to ``1 / delta^2``; theta: ``delta = 1 / sqrt(diag Sigma0)``. Slopes are ordered x-major
+    (``y1~x1, y2~x1, ..., y1~x2, ...``), correlations over the y's only (lavaan's ``wls.obs``).
+
+    Parameters
+    ----------
+    model : RAMModel
+    y_idx, x_idx : arrays of int
+        Positions of the endogenous ordinal and of the exogenous observed variables in ``model.ov``.
+    th_item, th_free, th_value, d_free, d_value, parameterization
+        As :class:`OrdinalMap` (``th_item`` and ``d_*`` index ``model.ov``).
+    """
+
+    def __init__(self, model, y_idx, x_idx, th_item, th_free, th_value, d_free=None, d_value=None,
+                 parameterization: str = "delta"):
+        super().__init__(model, th_item, th_free, th_value, d_free, d_value, parameterization)
+        self.y_idx = np.asarray(y_idx, dtype=int)
+        self.x_idx = np.asarray(x_idx, dtype=int)
+        i, j = vech_indices(len(self.y_idx), diagonal=False)
+        self.pairs = (self.y_idx[i], self.y_idx[j])
+        self.nth = len(self.th_item) + len(self.y_idx) * len(self.x_idx)  # thresholds and slopes
+
+    def _conditional(self, theta: np.ndarray) -> dict:
+        m = self.model
+        imp = m.implied(theta)
+        x = self.x_idx
+        S0 = imp["S"].copy()
+        S0[np.ix_(x, x)] = 0.0
+        m0 = imp["m"].copy()
+        m0[x] = 0.0
+        B = imp["B"]
+        G = B[: m.p]
+        cov_all = B @ S0 @ B.T
+        mean_all = B @ m0
+        return dict(imp, S=S0, m=m0, sigma=cov_all[: m.p, : m.p], mu=mean_all[: m.p], cov_all=cov_all,
+                    mean_all=mean_all, G=G)
+
+    def scale_factors(self, theta: np.ndarray) -> np.ndarray:
+        return self.scale(theta, self._conditional(theta)["sigma"])
+
+    def residual_variances(self, theta: np.ndarray) -> np.ndarray:
+        c = self._conditional(theta)
+        if self.parameterization == "theta":
+            return super().residual_variances(theta)
+        d = self.scale(theta, c["sigma"])
+        return 1.0 / d ** 2 - np.diag(c["sigma"])
+
+    def vector(self, theta: np.ndarray) -> np.ndarray:
+        return self.vector_and_jacobian(theta, jac=False)[0]
+
+    def vector_and_jacobian(self, theta: np.ndarray, jac: bool = True):
+        m = self.model
+        c = self._conditional(theta)
+        s0, mu, B = c["sigma"], c["mu"], c["B"]
+        d = self.scale(theta, s0)
+        it = self.th_item
+        tau = self.thresholds(theta)
+        cen = tau - mu[it]
+        th = cen * d[it]
+        y, x = self.y_idx, self.x_idx
+        slopes = (d[y][:, None] * B[np.ix_(y, x)]).T.ravel()  # x-major
+        i, j = self.pairs
+        cor = d[i] * d[j] * s0[i, j]
+        vec = np.concatenate([th, slopes, cor])
+        if not jac:
+            return vec, None
+        q = len(theta)
+        dsig, dmu = m.jacobian(c)
+        if self.parameterization == "theta":
+            dd = -0.5 * np.diagonal(dsig, axis1=1, axis2=2) * (d ** 3)[None, :]
+        else:
+            dd = np.zeros((q, m.p))
+            f = np.flatnonzero(self.d_free >= 0)
+            dd[self.d_free[f], f] = 1.0
+        dtau = np.zeros((q, len(it)))
+        f = np.flatnonzero(self.th_free >= 0)
+        dtau[self.th_free[f], f] = 1.0
+        Dth = (dtau - dmu[:, it]) * d[it][None, :] + cen[None, :] * dd[:, it]
+        # d B[y, x] / d theta: only directed effects (A entries r <- c) enter, dB = B E_rc B
+        dBxy = np.zeros((q, len(x), len(y)))
+        fr = np.flatnonzero((m.free >= 0) & (m.kind == 0))
+        for k in fr:
+            r_, c_ = m.r[k], m.c[k]
+            dBxy[m.free[k]] += np.outer(B[c_, x], B[y, r_])  # (x, y)
+        Bxy = B[np.ix_(y, x)].T  # (x, y)
+        Dsl = (dBxy * d[y][None, None, :] + Bxy[None, :, :] * dd[:, y][:, None, :]).reshape(q, -1)
+        Dcor = (d[i] * d[j])[None, :] * dsig[:, i, j] + s0[i, j][None, :] * (dd[:, i] * d[j] + d[i] * dd[:, j])
+        return vec, np.hstack([Dth, Dsl, Dcor]).T

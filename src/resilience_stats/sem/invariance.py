@@ -126,7 +126,8 @@ def resolve_cutoffs(cutoffs=None) -> dict:
 
 
 def _is_robust(fit) -> bool:
-    return fit.options.get("estimator") == "MLR"
+    """A continuous fit with a scaled test (MLR, MLM, ...): its scaled chi-square and robust indices are reported."""
+    return fit._state.test.get("kind") not in (None, "standard", "none")
 
 
 def _is_ordinal(fit) -> bool:
@@ -189,7 +190,15 @@ def lrt_difference(fit0, fit1) -> dict:
         out.update(delta_chisq=np.nan, pvalue=np.nan, rmsea=np.nan, warning="models have the same df")
         return out
     dT = T1 - T0
-    if _is_ordinal(fit0) and _is_ordinal(fit1):
+    k0, k1 = fit0._state.test.get("kind"), fit1._state.test.get("kind")
+    if k0 != k1:
+        raise ModelSpecificationError(f"difference test between fits with different test statistics ({k0} and "
+                                      f"{k1}); fit both models with the same estimator")
+    if k0 == "mean.var.adjusted" or (k0 == "scaled.shifted" and not hasattr(fit0._state.objective, "blocks_")):
+        raise ModelSpecificationError(f"the scaled difference test for test={k0!r} with this estimator is not "
+                                      "available; fit both models with MLM or MLR (Satorra-Bentler 2001 "
+                                      "difference), or WLSMV/ULSMV for ordered indicators")
+    if k0 == "scaled.shifted":
         from .scaling import satorra2000_difference
 
         r = satorra2000_difference(fit0, fit1)
@@ -198,7 +207,7 @@ def lrt_difference(fit0, fit1) -> dict:
         stat = r["stat"]
     elif _is_ordinal(fit0) or _is_ordinal(fit1):
         raise ModelSpecificationError("difference test between an ordinal (WLSMV) and a continuous fit")
-    elif _is_robust(fit0) and _is_robust(fit1):
+    elif k0 in ("yuan.bentler.mplus", "satorra.bentler"):
         c0 = float(fit0.fit_indices["scaling_factor"]) if d0 > 0 else 1.0
         c1 = float(fit1.fit_indices["scaling_factor"])
         cd = (d1 * c1 - d0 * c0) / ddf

@@ -135,18 +135,29 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
     ov, lv = model_variable_names(pt0)
     vn = variable_names(formulas, fixed_x=options.fixed_x)
     _check_model_variables(pm, ov, lv)
-    ordered = resolve_ordered(options.ordered, ov) if options.is_ordinal else []
+    ordered = resolve_ordered(options.ordered, [v for v in ov if v not in vn.ov_x]) if options.is_ordinal else []
+    conditional = False
     if options.is_ordinal:
         if not ordered:
-            raise ModelSpecificationError("ordered= names none of the model's observed variables")
+            raise ModelSpecificationError("ordered= names none of the model's (endogenous) observed variables")
+        bad_x = [v for v in vn.ov_x if options.ordered is not True and v in set(options.ordered)]
+        if bad_x:
+            raise ModelSpecificationError("ordered exogenous covariates (" + ", ".join(bad_x) + ") are not "
+                                          "supported; enter them as numbers (dummy codes for categories)")
         if vn.ov_x:
-            raise ModelSpecificationError("observed exogenous covariates (" + ", ".join(vn.ov_x) + ") with ordered "
-                                          "indicators are not supported yet (lavaan's conditional.x)")
-        rest = [v for v in ov if v not in ordered]
+            if options.conditional_x is False:
+                raise ModelSpecificationError("conditional_x=False with ordered indicators and observed covariates "
+                                              "needs mixed continuous/ordinal correlations, which are not "
+                                              "supported yet; leave conditional_x at its default (True)")
+            if not options.fixed_x:
+                raise ModelSpecificationError("fixed_x=False cannot be combined with conditional.x (ordered "
+                                              "indicators with covariates), as in lavaan")
+            conditional = True
+        rest = [v for v in ov if v not in ordered and v not in vn.ov_x]
         if rest:
-            raise ModelSpecificationError("mixed continuous and ordinal observed variables are not supported yet; "
+            raise ModelSpecificationError("mixed continuous and ordinal endogenous variables are not supported yet; "
                                           f"declare these as ordered too or drop them: {', '.join(rest)}")
-    exo_names = list(vn.ov_x) if (options.fixed_x and not ordered) else []
+    exo_names = list(vn.ov_x) if options.fixed_x else []
     fiml = options.missing in ("fiml", "ml.x")
     ms = options.meanstructure
     if ms is None:
@@ -223,12 +234,15 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
                                    options.group)
         moments = []
         for lab, X in zip(labels or [None], Xs):
-            mom, mw = _ordinal_moments(X, ov, options.missing)
+            mom, mw = _ordinal_moments(X, ov, options.missing, x_names=list(vn.ov_x))
             tag = f"group {lab}: " if lab is not None else ""
             warnings += [tag + w for w in mw]
             items = pd.DataFrame(X, columns=ov)
             warnings += [tag + w for w in category_warnings(items if options.missing == "pairwise" else
                                                              items.dropna(), mom)]
+            if conditional and options.missing == "pairwise":
+                raise ModelSpecificationError("missing='pairwise' with ordered indicators and covariates "
+                                              "(conditional.x) is not supported; use listwise deletion")
             if mom.n_obs <= len(ov):
                 raise DataError(f"{tag}too few complete cases ({mom.n_obs}) for {len(ov)} ordinal variables")
             moments.append(mom)
@@ -335,14 +349,19 @@ def _free_per_group(pt: pd.DataFrame) -> list[int]:
     return [int((sub.loc[sub["group"] == g, "free"] > 0).sum()) for g in sorted(sub["group"].unique())]
 
 
-def _ordinal_moments(X: np.ndarray, ov: list[str], missing: str):
+def _ordinal_moments(X: np.ndarray, ov: list[str], missing: str, x_names=()):
     from ..psychometrics.polychoric_acov import polychoric_acov
 
     items = pd.DataFrame(X, columns=ov)
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter("always")
         try:
-            if missing == "pairwise":
+            if x_names:  # conditional on the covariates (lavaan's conditional.x)
+                from ..psychometrics.ordinal_conditional import ordinal_conditional_moments
+
+                ys = [v for v in ov if v not in set(x_names)]
+                mom = ordinal_conditional_moments(items, ordered=ys, exogenous=list(x_names), order=ys)
+            elif missing == "pairwise":
                 from .ordinal_pairwise import polychoric_acov_pairwise
 
                 mom = polychoric_acov_pairwise(items)
@@ -374,8 +393,21 @@ def sample_statistics(design: Design, options: SEMOptions, X: list[np.ndarray] |
     if design.ordered:
         out = []
         for mom in design.moments:
-            R = mom.corr.loc[ov, ov].to_numpy()
-            ss = SampleStats(list(ov), mom.n_obs, np.zeros(len(ov)), R, np.empty((0, len(ov))))
+            if hasattr(mom, "cov_x"):  # conditional on covariates: y* given x, and the covariates' moments
+                ys, xs = list(mom.variables), list(mom.exogenous)
+                C = np.zeros((len(ov), len(ov)))
+                yi, xi = [ov.index(v) for v in ys], [ov.index(v) for v in xs]
+                Sxx = mom.cov_x.loc[xs, xs].to_numpy()
+                C[np.ix_(yi, yi)] = mom.res_corr.loc[ys, ys].to_numpy()
+                C[np.ix_(xi, xi)] = Sxx
+                C[np.ix_(yi, xi)] = mom.slopes.loc[ys, xs].to_numpy() @ Sxx
+                C[np.ix_(xi, yi)] = C[np.ix_(yi, xi)].T
+                mean = np.zeros(len(ov))
+                mean[xi] = mom.mean_x.loc[xs].to_numpy()
+                ss = SampleStats(list(ov), mom.n_obs, mean, C, np.empty((0, len(ov))))
+            else:
+                R = mom.corr.loc[ov, ov].to_numpy()
+                ss = SampleStats(list(ov), mom.n_obs, np.zeros(len(ov)), R, np.empty((0, len(ov))))
             ss.moments = mom
             out.append(ss)
         return out
@@ -698,8 +730,8 @@ def solution(design: Design, models, objective, theta) -> tuple[np.ndarray, list
     est = _row_values(models, theta, design.pt)
     implied = [m.implied(theta) for m in models]
     if design.ordered and design.pt.attrs.get("parameterization") == "theta":
-        for b, imp in zip(objective.blocks_, implied):
-            est[b.map.d_rows] = b.map.scale(theta, imp["sigma"])
+        for b in objective.blocks_:
+            est[b.map.d_rows] = b.map.scale_factors(theta)[b.map.d_pos]
     return est, implied
 
 
@@ -716,7 +748,7 @@ def replicate_statistics(design: Design, options: SEMOptions, stats: list[Sample
     if design.ordered:
         moments = []
         for x in X:
-            mom, _w = _ordinal_moments(x, design.ov, options.missing)
+            mom, _w = _ordinal_moments(x, design.ov, options.missing, x_names=design.exo_names)
             moments.append(mom)
         ref = {v: len(c) for v, c in design.moments[0].categories.items()}
         if any({v: len(c) for v, c in m.categories.items()} != ref for m in moments):
@@ -731,11 +763,16 @@ def _finish_ordinal(state: FitState, objective, theta) -> None:
     """Residual variances of the latent responses into the RAM models (reported values) and the ordinal
     ingredients of fit measures."""
     blocks = objective.blocks_
-    state.ordinal = dict(R=[ss.cov for ss in state.stats], nth=[b.map.nth for b in blocks],
+    yi = [state.design.ov.index(v) for v in state.design.ordered]
+    conditional = bool(state.design.exo_names)
+    state.ordinal = dict(R=[ss.cov[np.ix_(yi, yi)] for ss in state.stats], nth=[b.map.nth for b in blocks],
                          moments=[ss.moments for ss in state.stats], estimator=state.opts.estimator,
-                         multigroup=len(blocks) > 1)
+                         multigroup=len(blocks) > 1, conditional_x=conditional)
     set_latent_response_variances(state.design, state.models, objective, theta)
-    state.ordinal["implied_cor"] = [_cor(mod.implied(theta)["sigma"]) for mod in state.models]
+    if conditional:  # residual correlations of y* given x
+        state.ordinal["implied_cor"] = [_cor(b.map._conditional(theta)["sigma"][np.ix_(yi, yi)]) for b in blocks]
+    else:
+        state.ordinal["implied_cor"] = [_cor(mod.implied(theta)["sigma"]) for mod in state.models]
     # the implied statistics (thresholds, correlations) do not depend on the residual variances of y*
     state.ordinal["sigma"] = [b.map.vector(theta) for b in blocks]
 
@@ -800,7 +837,7 @@ def _ordinal_standardized(state, est, std_lv, std_all) -> None:
         item = np.array([ov.index(v) for v in lhs[k]], dtype=int)
         std_lv[k] = est[k]
         std_all[k] = est[k] / sd[item]
-    other = (op == "~*~") | ((op == "~1") & np.isin(lhs, ov))
+    other = (op == "~*~") | ((op == "~1") & np.isin(lhs, state.design.ordered))
     std_lv[other] = std_all[other] = est[other]
     if len(state.implied) > 1 or state.opts.parameterization == "theta":
         std_all[op == "~*~"] = 1.0

@@ -24,7 +24,12 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .i18n import INVARIANCE_LEVELS as _INVARIANCE_TERMS
+from .indices import ADAPTERS as INDEX_ADAPTERS
+from .psychometric_results import ADAPTERS as PSYCHOMETRIC_ADAPTERS, split_half_table
 from .pubtable import PubTable
+from .qca import ADAPTERS as QCA_ADAPTERS
+from .regression import ADAPTERS as REGRESSION_ADAPTERS
 from .standard import (
     correlation_table,
     efa_table,
@@ -39,8 +44,11 @@ from .standard import (
 
 __all__ = [
     "INVARIANCE_LEVELS",
+    "effect_labels",
     "fit_frame",
     "fit_row",
+    "scaling_of",
+    "test_description",
     "from_result",
     "indirect_frame",
     "invariance_frame",
@@ -51,26 +59,57 @@ __all__ = [
     "validity_frame",
 ]
 
-#: Names of the invariance levels in the tables' languages.
-INVARIANCE_LEVELS: Mapping[str, Mapping[str, str]] = {
-    "configural": {"en": "Configural", "zh": "形态等值"},
-    "metric": {"en": "Metric", "zh": "弱等值（载荷）"},
-    "scalar": {"en": "Scalar", "zh": "强等值（截距）"},
-    "strict": {"en": "Strict", "zh": "严格等值（残差）"},
-    "residuals": {"en": "Strict", "zh": "严格等值（残差）"},
-    "lv_variances": {"en": "Factor variances", "zh": "因子方差等值"},
-    "lv_covariances": {"en": "Factor covariances", "zh": "因子协方差等值"},
-    "means": {"en": "Latent means", "zh": "潜均值等值"},
-}
+#: Names of the invariance levels in the tables' languages (the one set of terms, see tables.i18n).
+INVARIANCE_LEVELS: Mapping[str, Mapping[str, str]] = _INVARIANCE_TERMS
 
 
 # -- frame adapters ----------------------------------------------------------------------------------------------
-def _is_robust(fit: Any) -> bool:
-    return str(getattr(fit, "options", {}).get("estimator", "")).upper() == "MLR"
+#: How the chi-square test of a fit is computed, by lavaan's test name (stated with every fit output).
+_TEST_WORDS = {
+    "standard": {"en": "not scaled", "zh": "未校正"},
+    "none": {"en": "no test", "zh": "未检验"},
+    "yuan.bentler.mplus": {"en": "scaled (Yuan-Bentler)", "zh": "稳健校正（Yuan-Bentler）"},
+    "satorra.bentler": {"en": "scaled (Satorra-Bentler)", "zh": "稳健校正（Satorra-Bentler）"},
+    "scaled.shifted": {"en": "scaled and shifted", "zh": "均值方差校正"},
+    "mean.var.adjusted": {"en": "mean- and variance-adjusted", "zh": "均值方差调整"},
+}
+
+
+def scaling_of(estimator: str, lang: str = "en") -> str:
+    """Whether (and how) the chi-square of ``estimator`` is scaled by default, in words.
+
+    Examples
+    --------
+    >>> scaling_of("MLR"), scaling_of("ML", "zh")
+    ('scaled (Yuan-Bentler, MLR)', '未校正（ML）')
+    """
+    from ..sem.options import ESTIMATORS
+
+    spec = ESTIMATORS.get(str(estimator).upper())
+    if spec is None:
+        return str(estimator)
+    return _test_words(spec.test, str(estimator).upper(), lang)
+
+
+def _test_words(test: str, estimator: str, lang: str) -> str:
+    words = _TEST_WORDS.get(test, {"en": test, "zh": test})[lang]
+    if words.endswith("）"):
+        return words[:-1] + f"，{estimator}）"
+    if words.endswith(")"):
+        return words[:-1] + f", {estimator})"
+    return f"{words}（{estimator}）" if lang == "zh" else f"{words} ({estimator})"
+
+
+def test_description(fit: Any, lang: str = "en") -> str:
+    """The chi-square test of a fitted model in words: scaled (and how) or not, with the estimator."""
+    opts = getattr(fit, "options", {})
+    return _test_words(str(opts.get("test", "standard")), str(opts.get("estimator", "ML")), lang)
 
 
 def fit_row(fit: Any, label: str) -> dict:
-    """Fit indices of a fitted model as one row of a fit table (robust versions for MLR when present).
+    """Fit indices of a fitted model as one row of a fit table: what the statistics layer says to report
+    (:func:`resilience_stats.sem.fitmeasures.reported_fit`: the scaled chi-square and the robust or scaled
+    CFI/TLI/RMSEA for robust estimators, WLSMV included).
 
     Parameters
     ----------
@@ -81,34 +120,18 @@ def fit_row(fit: Any, label: str) -> dict:
     Returns
     -------
     dict
-        model, chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, srmr (scaled chi-square and
-        robust CFI/TLI/RMSEA for MLR).
+        model, chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, srmr.
 
     Examples
     --------
     >>> fit_row(rs.cfa(wave, estimator="MLR"), "CFA")["cfi"]  # doctest: +SKIP
     0.991
     """
-    fi = fit.fit_indices
-    robust = _is_robust(fit)
+    from ..sem.fitmeasures import reported_fit
 
-    def pick(name: str, alt: str | None) -> float:
-        if robust and alt and alt in fi.index and np.isfinite(fi[alt]):
-            return float(fi[alt])
-        return float(fi[name]) if name in fi.index else float("nan")
-
-    return {
-        "model": label,
-        "chisq": pick("chisq", "chisq_scaled"),
-        "df": pick("df", "df_scaled"),
-        "pvalue": pick("pvalue", "pvalue_scaled"),
-        "cfi": pick("cfi", "cfi_robust"),
-        "tli": pick("tli", "tli_robust"),
-        "rmsea": pick("rmsea", "rmsea_robust"),
-        "rmsea_ci_lower": pick("rmsea_ci_lower", "rmsea_ci_lower_robust"),
-        "rmsea_ci_upper": pick("rmsea_ci_upper", "rmsea_ci_upper_robust"),
-        "srmr": pick("srmr", None),
-    }
+    r = reported_fit(fit)
+    return {"model": label, **{k: r[k] for k in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
+                                                "rmsea_ci_upper", "srmr")}}
 
 
 def _labelled_fits(fits: Any) -> list[tuple[str, Any]]:
@@ -135,16 +158,13 @@ def fit_frame(fits: Any, *, compare: bool = True) -> pd.DataFrame:
     --------
     >>> fit_frame({"One factor": fit1, "Seven factors": fit7})[["model", "delta_df"]]  # doctest: +SKIP
     """
-    pairs = _labelled_fits(fits)
-    rows = [fit_row(f, label) for label, f in pairs]
-    if compare and len(pairs) > 1:
-        from ..sem.invariance import lrt_difference
+    from ..sem.compare import compare_fits  # the statistics layer computes the differences
 
-        for i in range(1, len(pairs)):
-            d = lrt_difference(pairs[i - 1][1], pairs[i][1])
-            rows[i].update(delta_chisq=d["delta_chisq"], delta_df=d["delta_df"], p_diff=d["pvalue"],
-                           delta_cfi=rows[i]["cfi"] - rows[i - 1]["cfi"])
-    return pd.DataFrame(rows)
+    table = compare_fits(_labelled_fits(fits), differences=compare and len(_labelled_fits(fits)) > 1)
+    keep = ["model", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr"]
+    if compare and len(table) > 1:
+        keep += ["delta_chisq", "delta_df", "p_diff", "delta_cfi"]
+    return table[keep]
 
 
 def loadings_frame(fit: Any) -> pd.DataFrame:
@@ -195,6 +215,99 @@ def latent_correlations(validity: Any) -> pd.DataFrame:
     low = np.tril(np.nan_to_num(m), -1)
     full = low + low.T + np.eye(len(m))
     return pd.DataFrame(full, index=fl.index, columns=fl.columns)
+
+
+_EFFECT_WORDS = {
+    "indirect": {"en": "Indirect effect: {path}", "zh": "间接效应：{path}"},
+    "direct": {"en": "Direct effect: {path}", "zh": "直接效应：{path}"},
+    "total_indirect": {"en": "Total indirect effect: {path}", "zh": "总间接效应：{path}"},
+    "total": {"en": "Total effect: {path}", "zh": "总效应：{path}"},
+}
+
+
+def effect_labels(estimates: pd.DataFrame, name: Callable[[str], str] | None = None,
+                  lang: str = "en") -> dict[str, str]:
+    """Readable names of the defined effects, derived from the model's path labels.
+
+    A product of labelled regressions that form a chain (``ind_net := a1*b1`` with ``NET ~ a1*PBL`` and
+    ``RES ~ b1*NET``) is an indirect effect "PBL → NET → RES"; a single labelled regression a direct effect;
+    a sum of indirect effects from one X to one Y the total indirect effect, and with the direct path the
+    total effect. Other definitions keep their name. ``name`` turns a variable into its display name (e.g.
+    the instrument's construct name in ``lang``).
+
+    Returns
+    -------
+    dict
+        ``{defined parameter: label}``.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"lhs": ["NET", "RES", "RES", "ind", "tot"], "op": ["~", "~", "~", ":=", ":="],
+    ...                     "rhs": ["PBL", "NET", "PBL", "a*b", "c + ind"], "label": ["a", "b", "c", "", ""]})
+    >>> effect_labels(est)["ind"], effect_labels(est, lang="zh")["tot"]
+    ('Indirect effect: PBL → NET → RES', '总效应：PBL → RES')
+    """
+    import re
+
+    show = name or str
+    label_col = estimates["label"].fillna("").astype(str) if "label" in estimates.columns else None
+    paths: dict[str, tuple[str, str]] = {}
+    if label_col is not None:
+        for lhs, op, rhs, lab in zip(estimates["lhs"], estimates["op"], estimates["rhs"], label_col):
+            if op == "~" and lab:
+                paths[lab] = (str(rhs), str(lhs))  # predictor -> outcome
+    chains: dict[str, tuple[str, ...]] = {}
+    kinds: dict[str, str] = {}
+    out: dict[str, str] = {}
+    defined = estimates[estimates["op"] == ":="]
+    for lhs, rhs in zip(defined["lhs"].astype(str), defined["rhs"].astype(str)):
+        terms = [t.strip() for t in re.split(r"(?<![eE*/^(])\+", rhs.replace(" ", "")) if t.strip()]
+        parts = []
+        for term in terms:
+            factors = [f for f in term.split("*") if f and not re.fullmatch(r"[-+]?\d+(\.\d*)?", f)]
+            parts.append(factors)
+        if len(parts) == 1:
+            chain = _chain(parts[0], paths)
+            if chain is not None:
+                chains[lhs], kinds[lhs] = chain, "direct" if len(chain) == 2 else "indirect"
+        else:
+            members = []
+            for factors in parts:
+                if len(factors) == 1 and factors[0] in chains:
+                    members.append((kinds[factors[0]], chains[factors[0]]))
+                else:
+                    chain = _chain(factors, paths)
+                    members.append((("direct" if chain and len(chain) == 2 else "indirect"), chain))
+            ends = {(c[0], c[-1]) for _k, c in members if c}
+            if all(c for _k, c in members) and len(ends) == 1:
+                x, y = next(iter(ends))
+                kinds[lhs] = "total" if any(k == "direct" for k, _c in members) else "total_indirect"
+                chains[lhs] = (x, y)
+        if lhs in chains:
+            path = " → ".join(show(v) for v in chains[lhs])
+            out[lhs] = _EFFECT_WORDS[kinds[lhs]][lang].format(path=path)
+        else:
+            out[lhs] = lhs
+    return out
+
+
+def _chain(factors: Sequence[str], paths: Mapping[str, tuple[str, str]]) -> tuple[str, ...] | None:
+    """The variables X → M ... → Y a product of path labels runs through, or None when they do not chain."""
+    if not factors or any(f not in paths for f in factors):
+        return None
+    edges = [paths[f] for f in factors]
+    outcomes = {b for _a, b in edges}
+    starts = [a for a, _b in edges if a not in outcomes]
+    if len(starts) != 1:
+        return None
+    chain, left = [starts[0]], list(edges)
+    while left:
+        step = next((e for e in left if e[0] == chain[-1]), None)
+        if step is None:
+            return None
+        chain.append(step[1])
+        left.remove(step)
+    return tuple(chain)
 
 
 def indirect_frame(estimates: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -371,6 +484,8 @@ def _frame(result: pd.DataFrame, kind: Any, common: dict, options: dict) -> PubT
     if kind is None:
         if {"item", "r_drop"} <= cols:
             kind = "items"
+        elif {"construct", "lambda4", "beta"} <= cols:
+            kind = "split_half"
         elif "construct" in cols and cols & {"alpha", "omega_total", "omega", "cr", "ave"}:
             kind = "reliability"
         else:
@@ -378,6 +493,8 @@ def _frame(result: pd.DataFrame, kind: Any, common: dict, options: dict) -> PubT
                              "rs.reliability() or rs.item_analysis()); pass kind=")
     if kind == "reliability":
         return _call(reliability_table, result, **common, **options)
+    if kind == "split_half":
+        return _call(split_half_table, result, **common, **options)
     if kind == "items":
         shown = [c for c in ("item", "construct", "mean", "sd", "skew", "kurtosis", "r_drop", "alpha_if_deleted")
                  if c in cols]
@@ -386,13 +503,15 @@ def _frame(result: pd.DataFrame, kind: Any, common: dict, options: dict) -> PubT
             common["title"] = _ITEMS_TITLE
         return PubTable.from_frame(result.reset_index(drop=True), columns=shown,
                                    formats={"alpha_if_deleted": "bounded"}, **common, **options)
-    raise ValueError(f"from_result: kind for a DataFrame must be 'reliability' or 'items', not {kind!r}")
+    raise ValueError(f"from_result: kind for a DataFrame must be 'reliability', 'items' or 'split_half', "
+                     f"not {kind!r}")
 
 
 def _dispatch(result: Any) -> Callable[..., PubTable] | None:
     name = type(result).__name__
     return {"EFAResult": _efa, "SEMResult": _sem, "BootstrapResult": _bootstrap, "ValidityResult": _validity,
-            "InvarianceResult": _invariance, "PowerResult": _power}.get(name)
+            "InvarianceResult": _invariance, "PowerResult": _power, **PSYCHOMETRIC_ADAPTERS,
+            **REGRESSION_ADAPTERS, **INDEX_ADAPTERS, **QCA_ADAPTERS}.get(name)
 
 
 def from_result(result: Any, kind: str | None = None, *, lang: str = "en", style: str = "apa",
@@ -406,10 +525,13 @@ def from_result(result: Any, kind: str | None = None, *, lang: str = "en", style
         — default otherwise —, "fit", "indirect"), ``BootstrapResult`` ("indirect" with bootstrap CIs, the
         default when the model defines effects, or "paths"), ``ValidityResult`` ("reliability": CR and AVE, or
         loadings + CR + AVE with ``fit=``; "htmt"; "fornell_larcker": factor correlations with sqrt(AVE) on
-        the diagonal), ``InvarianceResult`` (the invariance sequence), ``PowerResult`` (power by n), a
-        DataFrame from ``rs.reliability()`` or ``rs.item_analysis()`` (recognised by its columns), or a
-        mapping label -> ``SEMResult`` / list of fits (fit table of competing models with chi-square
-        differences).
+        the diagonal), ``InvarianceResult`` (the invariance sequence), ``PowerResult`` (power by n),
+        ``OmegaResult`` ("loadings", "omega"), ``MardiaResult``, ``CommonMethodResult`` ("fit", "harman",
+        "method_variance", "marker"; see :mod:`.psychometric_results`), ``ProcessResult`` ("paths", "effects",
+        "slopes"), ``HierarchicalResult``, ``OrderedLogitResult`` ("coefficients", "marginal", "brant"; see
+        :mod:`.regression`), a DataFrame from ``rs.reliability()``,
+        ``rs.item_analysis()`` or ``rs.split_half()`` (recognised by its columns), or a mapping label ->
+        ``SEMResult`` / list of fits (fit table of competing models with chi-square differences).
     kind : str, optional
         Which table (see above).
     lang, style, number, title, instrument

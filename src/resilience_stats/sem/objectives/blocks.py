@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..implied import MomentMap, OrdinalMap, vech_indices
+from ..implied import ConditionalOrdinalMap, MomentMap, OrdinalMap, vech_indices
 from ..model import pt_arrays
 from .ls import LSBlock, LSObjective
 
@@ -76,14 +76,28 @@ def ordinal_blocks(design, models, stats, weights: str) -> list[LSBlock]:
         th_row = {(l, r_): k for k, (l, o, r_, gg) in enumerate(zip(lhs, op, rhs, grp)) if o == "|" and gg == gi}
         th_labels = [lab.split("|") for lab in mom.labels if "|" in lab]
         rows = np.array([th_row[(v, t)] for v, t in th_labels], dtype=int)
-        d_rows = np.array([np.flatnonzero((op == "~*~") & (lhs == v) & (grp == gi))[0] for v in ov], dtype=int)
-        mp = OrdinalMap(mod, th_item=[pos[v] for v, _ in th_labels], th_free=free[rows] - 1,
-                        th_value=np.where(np.isfinite(ustart[rows]), ustart[rows], 0.0),
-                        d_free=free[d_rows] - 1,
-                        d_value=np.where(np.isfinite(ustart[d_rows]), ustart[d_rows], 1.0),
-                        parameterization="theta" if theta_param else "delta")
+        d_rows = np.array([np.flatnonzero((op == "~*~") & (lhs == v) & (grp == gi))[0] for v in design.ordered],
+                          dtype=int)
+        d_free = np.full(len(ov), -1, dtype=int)
+        d_value = np.ones(len(ov))
+        d_pos = np.array([pos[v] for v in design.ordered], dtype=int)
+        d_free[d_pos] = free[d_rows] - 1
+        d_value[d_pos] = np.where(np.isfinite(ustart[d_rows]), ustart[d_rows], 1.0)
+        kw = dict(th_item=[pos[v] for v, _ in th_labels], th_free=free[rows] - 1,
+                  th_value=np.where(np.isfinite(ustart[rows]), ustart[rows], 0.0), d_free=d_free,
+                  d_value=d_value, parameterization="theta" if theta_param else "delta")
+        if hasattr(mom, "cov_x"):  # conditional on observed covariates (lavaan's conditional.x)
+            ys, xs = list(mom.variables), list(mom.exogenous)
+            expected = [f"{y}~{x}" for x in xs for y in ys]
+            got = [lab for lab in mom.labels if "~" in lab and "~~" not in lab]
+            if got != expected:
+                raise ValueError("internal: unexpected order of the slopes in the conditional statistics")
+            mp = ConditionalOrdinalMap(mod, [pos[v] for v in ys], [pos[v] for v in xs], **kw)
+        else:
+            mp = OrdinalMap(mod, **kw)
         mp.th_rows = rows
         mp.d_rows = d_rows
+        mp.d_pos = d_pos
         s = mom.wls_obs.to_numpy()
         W = mom.wls_v_diag.to_numpy() if weights == "diagonal" else np.ones(len(s))
         n = mom.n_obs
