@@ -193,6 +193,7 @@ def test_failed_replicates_are_counted_and_reported(med_fit, monkeypatch):
         return real(ctx, models, def_fun, counts, std_plan)
 
     monkeypatch.setattr(bs, "_fit_replicate", flaky)
+    monkeypatch.setattr(bs, "_batchable", lambda ctx: False)  # every replicate refitted one by one
     b = med_fit.bootstrap(n=40, seed=1, n_jobs=1, progress=False)
     assert (b.n_ok, b.n_failed) == (32, 8)
     assert len(b.draws) == 32 and len(b.failures) == 8
@@ -220,3 +221,24 @@ def test_bad_arguments(med_fit):
         med_fit.bootstrap(n=1)
     with pytest.raises(ValueError, match="jackknife acceleration"):
         med_fit.bootstrap(n=5, n_jobs=1, progress=False).confint("bca")
+
+
+def test_batched_refits_equal_one_by_one_refits(med_fit):
+    """The batched Fisher scoring of complete-data ML replicates gives the one-by-one refits' estimates."""
+    ctx = bs._context(med_fit)
+    rng = np.random.default_rng(5)
+    n = len(ctx.design.X[0])
+    counts = [[np.bincount(rng.integers(0, n, n), minlength=n)] for _ in range(12)]
+    import copy
+
+    from resilience_stats.sem.pipeline import _def_function
+    from resilience_stats.sem.standardize import StandardizePlan
+
+    models = copy.deepcopy(ctx.models)
+    plan = StandardizePlan(ctx.pt, models)
+    batched = bs._batched_refits(ctx, models, _def_function(ctx.pt), plan, counts)
+    for c, (e, s, reason) in zip(counts, batched):
+        e1, s1 = bs._fit_replicate(ctx, copy.deepcopy(ctx.models), _def_function(ctx.pt), c, plan)
+        assert reason is None
+        np.testing.assert_allclose(e, e1, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(s, s1, rtol=1e-5, atol=1e-6)

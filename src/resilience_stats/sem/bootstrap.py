@@ -221,6 +221,120 @@ class _Failure(Exception):
     """A replicate without a usable solution (reason in the message)."""
 
 
+BATCH = 250  # replicates refitted together (ML with complete data)
+BATCH_MAXIT = 100
+
+
+def _batchable(ctx: _Context) -> bool:
+    """ML with complete data and no general constraints: refits share one information matrix and their sample
+    moments are weighted sums of the data's cross-products, so all replicates can be refitted at once."""
+    return (ctx.options.objective == "ML" and ctx.options.missing == "listwise" and not ctx.design.ordered
+            and not ctx.pt.attrs.get("general_constraints"))
+
+
+def _batched_refits(ctx: _Context, models: list, def_fun, plan, count_sets: list) -> list:
+    """Quasi-Newton refits of many replicates at once from the full-sample estimates (BFGS per replicate,
+    started from the full-sample inverse information, Armijo backtracking per replicate); replicates that do
+    not reach the tolerance in ``BATCH_MAXIT`` steps are refitted one by one (:func:`_fit_replicate`). Same
+    results as one by one, to the convergence tolerance."""
+    from .objectives.ml import BatchRAM, batch_moments, batch_value_grad
+
+    R = len(count_sets)
+    G = len(models)
+    blocks = [BatchRAM(m) for m in models]
+    moments = [batch_moments(ctx.stats[g].data, np.array([cs[g] for cs in count_sets])) for g in range(G)]
+    ntot = sum(ctx.stats[g].nobs for g in range(G))
+    weights = [ctx.stats[g].nobs / ntot for g in range(G)]
+    ms = bool(ctx.design.meanstructure)
+    q = len(ctx.theta)
+    Hinv = ctx.hinv
+    thetas = np.repeat(ctx.theta[None, :], R, axis=0)
+    sub = lambda idx: [(m[0][idx], m[1][idx], m[2][idx]) for m in moments]  # noqa: E731
+    F, g = batch_value_grad(blocks, thetas, moments, weights, ms, q)
+    singular = ~np.isfinite(np.concatenate([m[2][:, None] for m in moments], axis=1)).all(axis=1)
+    done = (np.max(np.abs(g), axis=1) < TOL) | singular
+    Hi = np.repeat(Hinv[None], R, axis=0)  # per-replicate BFGS inverse Hessian, from the information
+    for _it in range(BATCH_MAXIT):
+        idx = np.flatnonzero(~done & np.isfinite(F))
+        if not len(idx):
+            break
+        step = -np.einsum("rij,rj->ri", Hi[idx], g[idx])
+        slope = np.sum(g[idx] * step, axis=1)
+        bad = ~(slope < 0)
+        if bad.any():  # not a descent direction: restart from the information
+            Hi[idx[bad]] = Hinv
+            step[bad] = -(g[idx[bad]] @ Hinv)
+            slope[bad] = np.sum(g[idx[bad]] * step[bad], axis=1)
+        t = np.ones(len(idx))
+        pending = np.arange(len(idx))
+        newF, newg = F[idx].copy(), g[idx].copy()
+        newth = thetas[idx].copy()
+        for _ls in range(30):
+            if not len(pending):
+                break
+            cand = thetas[idx[pending]] + t[pending, None] * step[pending]
+            Fc, gc = batch_value_grad(blocks, cand, sub(idx[pending]), weights, ms, q)
+            ok = np.isfinite(Fc) & (Fc <= F[idx[pending]] + 1e-4 * t[pending] * slope[pending])
+            acc = pending[ok]
+            newF[acc], newg[acc], newth[acc] = Fc[ok], gc[ok], cand[ok]
+            pending = pending[~ok]
+            t[pending] *= 0.5
+        stalled = np.zeros(len(idx), bool)
+        stalled[pending] = True  # no acceptable step: leave it to the one-by-one refit
+        sv, yv = newth - thetas[idx], newg - g[idx]
+        sy = np.sum(sv * yv, axis=1)
+        upd = (sy > 1e-16) & ~stalled
+        if upd.any():
+            H_u, s_u, y_u, rho = Hi[idx[upd]], sv[upd], yv[upd], 1.0 / sy[upd]
+            Hy = np.einsum("rij,rj->ri", H_u, y_u)
+            yHy = np.sum(y_u * Hy, axis=1)
+            H_u = (H_u + ((rho * rho * yHy + rho)[:, None, None] * s_u[:, :, None] * s_u[:, None, :])
+                   - rho[:, None, None] * (Hy[:, :, None] * s_u[:, None, :] + s_u[:, :, None] * Hy[:, None, :]))
+            Hi[idx[upd]] = H_u
+        thetas[idx], F[idx], g[idx] = newth, newF, newg
+        done[idx[stalled]] = True
+        done[idx] |= np.max(np.abs(newg), axis=1) < TOL
+    converged = (np.max(np.abs(g), axis=1) < TOL) & np.isfinite(F) & ~singular
+    # estimates of every row, standardized values, defined parameters
+    nrows = len(ctx.pt)
+    free = ctx.pt["free"].to_numpy()
+    ustart = ctx.pt["ustart"].to_numpy(dtype=float)
+    base = np.where(np.isfinite(ustart), ustart, 0.0)
+    est = np.repeat(base[None, :], R, axis=0)
+    fr = free > 0
+    est[:, fr] = thetas[:, free[fr] - 1]
+    var_all = []
+    for blk, mod, (mean, cov, _ld) in zip(blocks, models, moments):
+        vals = blk.values(thetas, cov, mean)
+        est[:, mod.rows] = vals
+        imp = blk.implied(vals)
+        ca = imp["B"] @ imp["S"] @ np.transpose(imp["B"], (0, 2, 1))
+        var_all.append(np.diagonal(ca, axis1=1, axis2=2))
+    est[:, (ctx.pt["op"] == ":=").to_numpy()] = np.nan
+    std = plan.batch(est, var_all)
+    out = []
+    for r in range(R):
+        if not converged[r]:
+            try:
+                with np.errstate(all="ignore"):
+                    e, s_ = _fit_replicate(ctx, models, def_fun, count_sets[r], plan)
+                out.append((e, s_, None))
+            except _Failure as exc:
+                out.append((None, None, str(exc)))
+            except (np.linalg.LinAlgError, FloatingPointError, ValueError, ModelSpecificationError,
+                    EstimationError, DataError) as exc:
+                out.append((None, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        e, s_ = est[r], std[r]
+        if def_fun is not None:
+            is_def = plan.is_def
+            with np.errstate(all="ignore"):
+                e[is_def] = def_fun(e.copy())
+                s_[is_def] = def_fun(s_.copy())
+        out.append((e, s_, None))
+    return out
+
+
 def _run_chunk(ctx: _Context, tasks: list) -> list:
     """Fit a list of replicates; each task is a list of per-group count vectors (or a seed, see below).
 
@@ -232,6 +346,26 @@ def _run_chunk(ctx: _Context, tasks: list) -> list:
         return _run_chunk_inner(ctx, tasks)
 
 
+def _count_sets(ctx: _Context, task: tuple, sizes: list[int]) -> list:
+    """The case counts of a chunk task: bootstrap draws from its seed, or jackknife deletions."""
+    if task[0] == "boot":
+        rng = np.random.default_rng(task[1])
+        return [_draw_counts(ctx, rng, sizes) for _ in range(task[2])]
+    offsets = np.cumsum([0] + sizes)
+    out = []
+    uniq = np.unique(ctx.cluster_ids) if ctx.cluster_ids is not None else None
+    for grp in task[1]:
+        cs = [np.ones(n, dtype=np.int64) for n in sizes]
+        for i in grp:
+            if uniq is not None:  # delete a whole cluster (i indexes the sorted cluster ids)
+                cs[0][ctx.cluster_ids == uniq[i]] = 0
+                continue
+            g = int(np.searchsorted(offsets, i, side="right") - 1)
+            cs[g][i - offsets[g]] = 0
+        out.append(cs)
+    return out
+
+
 def _draw_counts(ctx: _Context, rng, sizes: list[int]) -> list[np.ndarray]:
     """Case counts of one bootstrap resample: cases within groups, or whole clusters (``cluster=``)."""
     if ctx.cluster_ids is None:
@@ -239,6 +373,11 @@ def _draw_counts(ctx: _Context, rng, sizes: list[int]) -> list[np.ndarray]:
     uniq, inv = np.unique(ctx.cluster_ids, return_inverse=True)
     drawn = np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq))
     return [drawn[np.asarray(inv).ravel()]]
+
+
+def _merge_tasks(group: list) -> tuple:
+    """Several chunk tasks as one task (each chunk keeps its own seed, so the draws do not change)."""
+    return ("tasks", group)
 
 
 def _run_chunk_inner(ctx: _Context, tasks: list) -> list:
@@ -250,21 +389,16 @@ def _run_chunk_inner(ctx: _Context, tasks: list) -> list:
     sizes = [len(X) for X in ctx.design.X]
     out = []
     kind = tasks[0]
-    if kind == "boot":
-        rng = np.random.default_rng(tasks[1])
-        count_sets = [_draw_counts(ctx, rng, sizes) for _ in range(tasks[2])]
-    else:
-        offsets = np.cumsum([0] + sizes)
+    if kind == "tasks":  # several chunks drawn with their own seeds, refitted together
         count_sets = []
-        for grp in tasks[1]:
-            cs = [np.ones(n, dtype=np.int64) for n in sizes]
-            for i in grp:
-                if ctx.cluster_ids is not None:  # delete a whole cluster (i indexes the sorted cluster ids)
-                    cs[0][ctx.cluster_ids == np.unique(ctx.cluster_ids)[i]] = 0
-                    continue
-                g = int(np.searchsorted(offsets, i, side="right") - 1)
-                cs[g][i - offsets[g]] = 0
-            count_sets.append(cs)
+        for t in tasks[1]:
+            count_sets += _count_sets(ctx, t, sizes)
+    else:  # a bootstrap or jackknife chunk
+        count_sets = _count_sets(ctx, tasks, sizes)
+    if _batchable(ctx):
+        for k in range(0, len(count_sets), BATCH):
+            out += _batched_refits(ctx, models, def_fun, plan, count_sets[k:k + BATCH])
+        return out
     for counts in count_sets:
         try:
             with np.errstate(all="ignore"):
@@ -317,6 +451,13 @@ def _execute(ctx: _Context, tasks: list, n_jobs: int, progress: bool, total: int
             bar.update(len(r))
 
     try:
+        if _batchable(ctx):  # all replicates in this process, BATCH at a time (no worker processes needed)
+            with single_threaded_blas():
+                for k in range(0, len(tasks), max(1, BATCH // CHUNK)):
+                    group = tasks[k:k + max(1, BATCH // CHUNK)]
+                    merged = _run_chunk_inner(ctx, _merge_tasks(group))
+                    collect(merged)
+            return [x for r in results for x in r]
         from joblib import cpu_count
 
         workers = cpu_count() if n_jobs is None or n_jobs < 0 else int(n_jobs)

@@ -204,7 +204,7 @@ def minimize(objective, theta0: np.ndarray, maxit: int = 500) -> OptimResult:
         return v if np.isfinite(v) else 1e10
 
     sp = optimize.minimize(fun, start, jac=objective.gradient, method="BFGS",
-                           options=dict(maxiter=10000, gtol=1e-9))
+                           options=dict(maxiter=2000, gtol=1e-9))
     g = objective.gradient(sp.x)
     theta = sp.x
     if np.isfinite(sp.fun):  # polish with scoring from the BFGS solution

@@ -476,9 +476,9 @@ def _unconstrained_problem(fit):
     """Gradient and expected information of the parameterization without the cross-group equality
     constraints, at the constrained estimates; the 0/1 matrix ``A`` (unconstrained x constrained parameters)
     and, per constrained parameter, the unconstrained indices of its rows."""
-    from .pipeline import _set_exo_values
-    from .estimate import MLObjective
-    from .model import build_models
+    from dataclasses import replace
+
+    from .pipeline import _model_blocks, _set_exo_values, make_objective
 
     st = fit._state
     pt = st.pt
@@ -500,17 +500,10 @@ def _unconstrained_problem(fit):
     pt_u["free"] = new_free
     old_of_new = np.array(old_of_new, dtype=int)
     theta_u = st.theta[old_of_new]
-    models = build_models(pt_u, ov_order=st.models[0].ov)
-    for m_u, m in zip(models, st.models):
-        m_u.exo = m.exo
-        m_u.exo_names = list(getattr(m, "exo_names", []))
+    design = replace(st.design, pt=pt_u)
+    models = _model_blocks(design)
     _set_exo_values(models, st.stats)
-    if st.options.get("missing") == "fiml":
-        from .objectives.fiml import FIMLObjective
-
-        obj = FIMLObjective(models, st.stats, True)
-    else:
-        obj = MLObjective(models, st.stats, st.objective.meanstructure)
+    obj = make_objective(design, st.opts, models, st.stats)  # the fit's own estimator, through the pipeline
     g, H = obj.grad_info(theta_u)
     A = np.zeros((len(theta_u), len(st.theta)))
     A[np.arange(len(theta_u)), old_of_new] = 1.0

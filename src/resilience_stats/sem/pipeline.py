@@ -74,14 +74,15 @@ def data_matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
         )
     if len(set(frame.columns[frame.columns.isin(names)])) != int(frame.columns.isin(names).sum()):
         raise ModelSpecificationError("a model variable appears more than once among the data columns")
-    sub = frame[names]
-    bad = [f"{v} ({dt})" for v, dt in zip(names, sub.dtypes)
-           if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
+    cols = [frame[v] for v in names]
+    bad = [f"{v} ({c.dtype})" for v, c in zip(names, cols)
+           if not (pd.api.types.is_numeric_dtype(c.dtype) or pd.api.types.is_bool_dtype(c.dtype))]
     if bad:
         raise ModelSpecificationError(
             f"non-numeric column(s) used in the model: {', '.join(bad)}; recode them as numbers first"
         )
-    X = sub.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    X = np.column_stack([c.to_numpy(dtype=float, na_value=np.nan) for c in cols]) if cols else \
+        np.empty((len(frame), 0))
     inf = np.isinf(X)
     if inf.any():
         cols = [names[j] for j in np.flatnonzero(inf.any(axis=0))]
@@ -130,10 +131,8 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
         labels, parts = [], [frame]
     G = max(len(labels), 1)
     formulas = [f for f in pm.formulas if f.op != "|"]
-    bare = [Formula(f.lhs, f.op, f.rhs, Modifier(), f.line, f.col) for f in formulas]  # names only
-    pt0 = build_partable(ParsedModel(bare, [], []), fixed_x=options.fixed_x, meanstructure=False)
-    ov, lv = model_variable_names(pt0)
     vn = variable_names(formulas, fixed_x=options.fixed_x)
+    ov, lv = list(vn.ov), list(vn.lv)  # lavaan's order (what model_variable_names gives for the table)
     _check_model_variables(pm, ov, lv)
     ordered = resolve_ordered(options.ordered, [v for v in ov if v not in vn.ov_x]) if options.is_ordinal else []
     conditional = False
@@ -450,7 +449,7 @@ def _n_moments(stats, meanstructure: bool, nx: int) -> int:
 
 def make_objective(design: Design, options: SEMOptions, models, stats):
     """The discrepancy function of the options' estimator on these sample statistics."""
-    from .objectives import OBJECTIVES
+    from .objectives import objective_module
 
     name = options.objective
     if name == "ML":
@@ -459,8 +458,7 @@ def make_objective(design: Design, options: SEMOptions, models, stats):
 
             return FIMLObjective(models, stats, design.meanstructure)
         return MLObjective(models, stats, design.meanstructure)
-    module = OBJECTIVES[name]
-    return module.objective(design, models, stats)
+    return objective_module(name).objective(design, models, stats)
 
 
 def _model_blocks(design: Design) -> list:

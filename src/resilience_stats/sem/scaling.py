@@ -317,29 +317,44 @@ def _baseline_partable(design, ngroups: int, meanstructure: bool, fixed_x: bool)
     sample values with fixed.x, free otherwise)."""
     xs = [v for v in design.ov if v in set(design.x_names)]
     xfree = 0 if fixed_x else 1
-    rows = []
+    lhs, op, rhs, exo, free, grp = [], [], [], [], [], []
+
+    def add(a, o, b, e, f, g):
+        lhs.append(a), op.append(o), rhs.append(b), exo.append(e), free.append(f), grp.append(g)
+
     for g in range(1, ngroups + 1):
-        rows += [dict(lhs=v, op="~~", rhs=v, exo=0, free=1, group=g) for v in design.ov if v not in xs]
-        rows += [dict(lhs=xs[j], op="~~", rhs=xs[i], exo=1 - xfree, free=xfree, group=g)
-                 for j in range(len(xs)) for i in range(j, len(xs))]
+        for v in design.ov:
+            if v not in xs:
+                add(v, "~~", v, 0, 1, g)
+        for j in range(len(xs)):
+            for i in range(j, len(xs)):
+                add(xs[j], "~~", xs[i], 1 - xfree, xfree, g)
         if meanstructure:
-            rows += [dict(lhs=v, op="~1", rhs="", exo=int(v in xs) * (1 - xfree),
-                          free=1 if (v not in xs or xfree) else 0, group=g) for v in design.ov]
-    pt = pd.DataFrame(rows)
-    for c in ("lhs", "op", "rhs"):
-        pt[c] = pt[c].astype(object)
-    pt["block"] = pt["group"]
-    pt["user"] = 0
-    pt["ustart"] = np.nan
-    pt["label"] = pd.Series([""] * len(pt), dtype=object)
-    pt["start"] = np.nan
-    free = pt["free"].to_numpy().copy()
-    free[free > 0] = np.arange(1, int((free > 0).sum()) + 1)
-    pt["free"] = free
-    pt.insert(0, "id", np.arange(1, len(pt) + 1))
-    pt["plabel"] = pd.Series([f".p{i}." for i in pt["id"]], dtype=object)
+            for v in design.ov:
+                add(v, "~1", "", int(v in xs) * (1 - xfree), 1 if (v not in xs or xfree) else 0, g)
+    n = len(lhs)
+    free = np.asarray(free)
+    num = np.zeros(n, dtype=int)
+    num[free > 0] = np.arange(1, int((free > 0).sum()) + 1)
+    obj = lambda x: pd.Series(np.asarray(x, dtype=object), dtype=object)  # noqa: E731
+    pt = pd.DataFrame({"id": np.arange(1, n + 1), "lhs": obj(lhs), "op": obj(op), "rhs": obj(rhs),
+                       "exo": np.asarray(exo, dtype=int), "free": num, "group": np.asarray(grp, dtype=int),
+                       "block": np.asarray(grp, dtype=int), "user": 0, "ustart": np.nan,
+                       "label": obj([""] * n), "start": np.nan,
+                       "plabel": obj([f".p{i}." for i in range(1, n + 1)])})
     pt.attrs["meanstructure"] = meanstructure
     return pt
+
+
+def _baseline_start(bpt: pd.DataFrame, stats) -> np.ndarray:
+    """The independence model's solution for complete data (sample variances and means), its start otherwise."""
+    theta = np.zeros(int(bpt["free"].max()))
+    lhs, op, rhs, free, grp = (bpt[c].to_numpy() for c in ("lhs", "op", "rhs", "free", "group"))
+    for k in np.flatnonzero(free > 0):
+        ss = stats[grp[k] - 1]
+        i = ss.names.index(lhs[k])
+        theta[free[k] - 1] = ss.cov[i, ss.names.index(rhs[k])] if op[k] == "~~" else ss.mean[i]
+    return theta
 
 
 def baseline(state) -> dict:
@@ -349,7 +364,6 @@ def baseline(state) -> dict:
         return _ordinal_baseline(state)
     from .estimate import minimize
     from .pipeline import _set_exo_values, make_objective
-    from .start import start_values
 
     design, options = state.design, state.opts
     G = len(state.stats)
@@ -362,7 +376,7 @@ def baseline(state) -> dict:
     _set_exo_values(bmodels, state.stats if options.missing != "ml.x" else [_available_case(ss) for ss in
                                                                             state.stats])
     bobj = make_objective(bdesign, options, bmodels, state.stats)
-    bres = minimize(bobj, start_values(bpt, bmodels, state.stats))
+    bres = minimize(bobj, _baseline_start(bpt, state.stats))
     df = state.ndat - int(bpt["free"].max())
     out = {"df": df, "model": (bobj, bres.theta)}
     fiml = options.missing in ("fiml", "ml.x")

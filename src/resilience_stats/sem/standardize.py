@@ -205,3 +205,31 @@ class StandardizePlan:
                 res[k4] = e[k4] / sd[num[k4]]
             out[rows] = res
         return out
+
+    def batch(self, est: np.ndarray, var_all: list[np.ndarray]) -> np.ndarray:
+        """std.all of many refits at once: ``est`` (R, rows), ``var_all[g]`` the implied variances of all
+        variables of group g, (R, n)."""
+        out = np.full(est.shape, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for (rows, num, den, kind), gi in zip(self.groups, self.group_of):
+                v = var_all[gi]
+                sd = np.sqrt(np.where(v > 0, v, np.nan))
+                e = est[:, rows]
+                res = np.full(e.shape, np.nan)
+                for code in range(5):
+                    sel = kind == code
+                    if not sel.any():
+                        continue
+                    if code == 0:
+                        res[:, sel] = e[:, sel] * sd[:, num[sel]] / sd[:, den[sel]]
+                    elif code == 1:
+                        res[:, sel] = e[:, sel] / sd[:, num[sel]] ** 2
+                    elif code == 2:
+                        na, nb = num[sel], den[sel]
+                        ra = np.where(na >= 0, np.sqrt(np.abs(est[:, np.maximum(na, 0)])), np.nan)
+                        rb = np.where(nb >= 0, np.sqrt(np.abs(est[:, np.maximum(nb, 0)])), np.nan)
+                        res[:, sel] = e[:, sel] / (ra * rb)
+                    else:
+                        res[:, sel] = e[:, sel] / sd[:, num[sel]]
+                out[:, rows] = res
+        return out
