@@ -242,7 +242,8 @@ def _batched_refits(ctx: _Context, models: list, def_fun, plan, count_sets: list
     R = len(count_sets)
     G = len(models)
     blocks = [BatchRAM(m) for m in models]
-    moments = [batch_moments(ctx.stats[g].data, np.array([cs[g] for cs in count_sets])) for g in range(G)]
+    moments = [batch_moments(ctx.stats[g].data, np.array([cs[g] for cs in count_sets])
+                             * getattr(ctx.stats[g], "case_weights", 1.0)) for g in range(G)]
     ntot = sum(ctx.stats[g].nobs for g in range(G))
     weights = [ctx.stats[g].nobs / ntot for g in range(G)]
     ms = bool(ctx.design.meanstructure)

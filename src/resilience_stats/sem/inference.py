@@ -75,7 +75,9 @@ def casewise_scores(objective, theta: np.ndarray) -> list[np.ndarray]:
         dsigma, dmu = mod.jacobian(imp)
         Si = np.linalg.inv(imp["sigma"])
         mu = imp["mu"] if objective.meanstructure else ss.mean
-        out.append(ml_obj.ml_casewise_scores(ss.data, imp["sigma"], mu, Si, dsigma, dmu, objective.meanstructure))
+        sc = ml_obj.ml_casewise_scores(ss.data, imp["sigma"], mu, Si, dsigma, dmu, objective.meanstructure)
+        w = getattr(ss, "case_weights", None)
+        out.append(sc if w is None else sc * w[:, None])  # sampling weights multiply the scores (lavaan)
     return out
 
 

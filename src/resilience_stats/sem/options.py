@@ -93,7 +93,8 @@ _MISSING = {"listwise": "listwise", "ml": "fiml", "fiml": "fiml", "direct": "fim
 
 # keyword arguments of rs.sem / rs.cfa beyond the named ones (lavaan's spellings with dots are accepted too)
 _KEYWORDS = ("group", "group_equal", "group_partial", "ordered", "cluster", "test", "parameterization",
-             "conditional_x", "int_ov_free", "int_lv_free", "auto_fix_first", "auto_var", "auto_cov_lv_x")
+             "conditional_x", "int_ov_free", "int_lv_free", "auto_fix_first", "auto_var", "auto_cov_lv_x",
+             "sampling_weights")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class SEMOptions:
     group_equal: tuple = ()
     group_partial: tuple = ()
     cluster: str | None = None
+    sampling_weights: str | None = None
     int_ov_free: bool = True
     int_lv_free: bool = False
     auto_fix_first: bool = True
@@ -261,6 +263,21 @@ def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | 
                                       "incomplete continuous data use ML or MLR with missing='fiml'")
     if spec.objective != "ML" and miss in ("fiml", "ml.x"):
         raise ModelSpecificationError(f"missing={missing!r} needs a maximum-likelihood estimator (ML, MLR)")
+    # sampling weights (lavaan's sampling.weights): ML-type estimation with weighted moments; plain ML becomes MLR
+    weights = kw.get("sampling_weights")
+    if weights is not None:
+        if not isinstance(weights, str):
+            raise ModelSpecificationError(f"sampling_weights must be a column name, got {weights!r}")
+        if is_ord or spec.objective != "ML" or name not in ("ML", "MLR"):
+            raise ModelSpecificationError("sampling_weights= is available with the ML and MLR estimators for "
+                                          "continuous indicators")
+        if miss != "listwise":
+            raise ModelSpecificationError("sampling_weights= with missing='fiml' is not supported yet; use "
+                                          "listwise deletion")
+        if kw.get("cluster") is not None:
+            raise ModelSpecificationError("sampling_weights= together with cluster= is not supported yet")
+        if name == "ML" and se is None and test is None:
+            name, spec = "MLR", ESTIMATORS["MLR"]  # as lavaan: weighted ML with robust SEs and test
     # standard errors
     se_default, test_default = spec.se, spec.test
     cluster = kw.get("cluster")
@@ -356,6 +373,7 @@ def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | 
         fixed_x=(spec.objective == "ML" or is_ord) if fixed_x is None else _bool("fixed_x", fixed_x),
         orthogonal=_bool("orthogonal", orthogonal), ordered=ordered_names, parameterization=param,
         conditional_x=cx, group=group, group_equal=ge, group_partial=gp, cluster=cluster,
+        sampling_weights=weights,
         int_ov_free=_bool("int_ov_free", kw.get("int_ov_free", True)),
         int_lv_free=_bool("int_lv_free", kw.get("int_lv_free", False)),
         auto_fix_first=_bool("auto_fix_first", kw.get("auto_fix_first", True)),

@@ -110,6 +110,7 @@ class Design:
     meanstructure: bool
     cluster_ids: np.ndarray | None = None
     moments: list | None = None  # ordinal: per group OrdinalMoments
+    weights: list | None = None  # sampling weights per group (normalized to sum to the total N), or None
     warnings: list[str] = field(default_factory=list)
     dropped: dict = field(default_factory=dict)  # reason -> number of cases dropped
 
@@ -169,10 +170,20 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
     # ---- data arrays
     Xs, n_orig = [], 0
     cluster_ids = None
+    weights = [] if options.sampling_weights is not None else None
     xcols = [ov.index(v) for v in exo_names]
     for lab, part in zip(labels or [None], parts):
         X = data_matrix(part, ov)
         n_orig += X.shape[0]
+        if weights is not None:
+            w = _weight_column(part, options.sampling_weights)
+            keep = ~np.any(np.isnan(X), axis=1)
+            if (~keep).any():
+                dropped["missing values (listwise)"] = dropped.get("missing values (listwise)", 0) + \
+                    int((~keep).sum())
+            Xs.append(X[keep])
+            weights.append(w[keep])
+            continue
         tag = f"group {lab}: " if lab is not None else ""
         if options.cluster is not None:
             if options.cluster not in part.columns:
@@ -214,6 +225,12 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
             Xs.append(X[keep])
     for lab, X in zip(labels or [None], Xs):
         _check_columns(X, ov, f"group {lab}: " if lab is not None else "", fiml, bool(ordered))
+    if weights is not None:  # lavaan's sampling.weights.normalization = "total": they sum to the total N
+        total = sum(w.sum() for w in weights)
+        if not total > 0:
+            raise DataError(f"the sampling weights ({options.sampling_weights}) of the cases analysed sum to 0")
+        nn = sum(len(w) for w in weights)
+        weights = [w * nn / total for w in weights]
     nlist = dropped.get("missing values (listwise)", 0)
     if nlist and n_orig:
         share = nlist / n_orig
@@ -284,7 +301,24 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
         warnings += cw
     return Design(pt=pt, ov=ov, lv=lv, ordered=ordered, exo_names=exo_names, x_names=list(vn.ov_x), X=Xs,
                   group_labels=list(labels), n_orig=n_orig, meanstructure=bool(ms), cluster_ids=cluster_ids,
-                  moments=moments, warnings=warnings, dropped=dropped)
+                  moments=moments, warnings=warnings, dropped=dropped, weights=weights)
+
+
+def _weight_column(part: pd.DataFrame, name: str) -> np.ndarray:
+    """The sampling weights of a group: numeric, finite, not negative (one clear error otherwise)."""
+    if name not in part.columns:
+        raise ModelSpecificationError(f"sampling weight column {name!r} not found in the data")
+    col = part[name]
+    if not (pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+        raise DataError(f"sampling weights ({name}) must be numbers, got {col.dtype}")
+    w = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(w)
+    if bad.any():
+        raise DataError(f"sampling weights ({name}) are missing or infinite in {int(bad.sum())} row(s) (first rows: "
+                        f"{', '.join(map(str, np.flatnonzero(bad)[:5] + 1))}); every case needs a weight")
+    if (w < 0).any():
+        raise DataError(f"negative sampling weights ({name}) in {int((w < 0).sum())} row(s); weights must be >= 0")
+    return w
 
 
 def _check_columns(X: np.ndarray, ov: list[str], tag: str, fiml: bool, ordinal: bool) -> None:
@@ -414,6 +448,8 @@ def sample_statistics(design: Design, options: SEMOptions, X: list[np.ndarray] |
         from .objectives.fiml import fiml_sample_stats
 
         return [fiml_sample_stats(x, ov) for x in X]
+    if design.weights is not None and X is design.X:
+        return [weighted_stats(x, w, ov) for x, w in zip(X, design.weights)]
     out = [sample_stats(x, ov) for x in X]
     if options.objective != "ML":
         # least squares on continuous data: lavaan's unbiased covariance matrix (divisor N - 1)
@@ -425,6 +461,19 @@ def sample_statistics(design: Design, options: SEMOptions, X: list[np.ndarray] |
 
 
 # ============================================================================================ estimation
+
+
+def weighted_stats(X: np.ndarray, w: np.ndarray, names: list[str]) -> SampleStats:
+    """Sample statistics with sampling weights: the weighted mean and the weighted ML covariance
+    (``cov.wt(method = "ML")``); ``nobs`` is the sum of the (normalized) weights."""
+    from .data import weighted_moments
+
+    mean, cov = weighted_moments(X, w)
+    sign, logdet = np.linalg.slogdet(cov)
+    ss = SampleStats(list(names), float(w.sum()), mean, cov, X, [], False, logdet if sign > 0 else float("nan"))
+    ss.case_weights = w
+    ss.n_raw = len(X)
+    return ss
 
 
 def _set_exo_values(models, stats) -> None:
@@ -741,7 +790,8 @@ def replicate_statistics(design: Design, options: SEMOptions, stats: list[Sample
     from .data import weighted_sample_stats
 
     if options.objective == "ML" and not design.ordered:
-        return [weighted_sample_stats(ss, c) for ss, c in zip(stats, counts)]
+        # sampling weights: each drawn case carries its weight (not renormalized, as lavaan)
+        return [weighted_sample_stats(ss, c * getattr(ss, "case_weights", 1.0)) for ss, c in zip(stats, counts)]
     X = [np.repeat(x, c, axis=0) for x, c in zip(design.X, counts)]
     if design.ordered:
         moments = []

@@ -99,7 +99,7 @@ class SEMResult:
         self.warnings = warnings
         self.converged = bool(state.optim.converged)
         self.iterations = int(state.optim.iterations)
-        self.n_obs = int(sum(s.nobs for s in state.stats))
+        self.n_obs = int(round(sum(getattr(s, "n_raw", s.nobs) for s in state.stats)))
         self.options = dict(state.options)
         self.model_syntax = state.model_syntax
         pt = state.pt.copy()

@@ -158,6 +158,10 @@ def _yb_complete(objective, A_unit, scores, keep_masks, ids=None, H=None) -> dic
         cf = C / (C - 1)
     for ss, sc, keep in zip(objective.stats, scores, keep_masks):
         A1, B1 = fit_tests.h1_information_and_scores(ss.data, ss.mean, ss.cov, objective.meanstructure, keep)
+        w = getattr(ss, "case_weights", None)
+        if w is not None:  # weighted h1 scores, B1 = sum (w s)(w s)' / sum w
+            s1 = _h1_scores(ss.data, ss.mean, ss.cov, objective.meanstructure, keep) * w[:, None]
+            B1 = s1.T @ s1 / ss.nobs
         if ids is not None:
             s1 = inference.cluster_sums(_h1_scores(ss.data, ss.mean, ss.cov, objective.meanstructure, keep), ids)
             s0 = inference.cluster_sums(sc, ids)
