@@ -649,6 +649,10 @@ def bootstrap(fit, n: int = 1000, seed: int = 0, ci: str = "percentile", n_jobs:
     ci = {"perc": "percentile", "bca.simple": "bca_simple", "norm": "normal"}.get(ci, ci)
     if ci not in _CI_TYPES:
         raise ValueError(f"ci must be one of {_CI_TYPES}, got {ci!r}")
+    if getattr(fit._state, "twolevel", None) is not None:
+        raise ModelSpecificationError("the bootstrap of a two-level model (resampling communities and their "
+                                      "residents) is not available yet; use estimator='MLR' for robust standard "
+                                      "errors")
     n = int(n)
     if n < 2:
         raise ValueError("n must be at least 2 bootstrap replicates")

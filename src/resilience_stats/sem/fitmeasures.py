@@ -44,6 +44,8 @@ def fit_measures(result) -> pd.Series:
     st = result._state
     if st.ordinal is not None:
         return _ordinal_measures(result)
+    if st.twolevel is not None:
+        return _twolevel_measures(result)
     return _continuous_measures(result)
 
 
@@ -458,3 +460,66 @@ def reported_fit(result) -> dict:
         out[k] = val(k + suffix)
     out["srmr"] = val("srmr")
     return out
+
+
+# ============================================================================================ two-level
+
+
+def _twolevel_measures(result) -> pd.Series:
+    """Fit measures of a two-level model (lavaan 0.6-14): the chi-square against the unrestricted two-level model,
+    the baseline (independence at both levels), CFI/TLI and the other incremental indices, the log-likelihoods
+    with AIC/BIC (N individuals), RMSEA with N individuals, and SRMR = SRMR(within) + SRMR(between) from the
+    correlation residuals of each level (diagonal included, no means) against the unrestricted model's moments."""
+    st = result._state
+    tl = st.twolevel
+    N = tl["data"].N
+    df = result.df
+    npar = result.n_params
+    chisq = st.chisq
+    out: dict[str, float] = {"n_obs": N, "n_params": npar, "fmin": chisq / (2 * N)}
+    _chisq_block(out, st, df)
+    scaled = "chisq_scaled" in out
+    base = st.baseline()
+    bchisq, bdf = base["chisq"], base["df"]
+    _baseline_block(out, base, scaled)
+    out["cfi"] = cfi(chisq, df, bchisq, bdf)
+    out["tli"] = tli(chisq, df, bchisq, bdf)
+    out.update(incremental_indices(chisq, df, bchisq, bdf))
+    if scaled:
+        ts, tbs = out["chisq_scaled"], base["chisq_scaled"]
+        c, cb = out["scaling_factor"], base["scaling_factor"]
+        out["cfi_scaled"] = cfi(ts, df, tbs, bdf)
+        out["tli_scaled"] = tli(ts, df, tbs, bdf)
+        out.update({f"{k}_scaled": v for k, v in incremental_indices(ts, df, tbs, bdf).items()})
+        out["cfi_robust"] = cfi(chisq, df, bchisq, bdf, c, cb)
+        out["tli_robust"] = tli(chisq, df, bchisq, bdf, c, cb)
+        out["nnfi_robust"] = out["tli_robust"]
+        t2 = bchisq - cb * bdf
+        out["rni_robust"] = float(1 - (chisq - c * df) / t2) if t2 != 0 else _NAN
+        out["scaling_factor_h1"] = st.test["trace_h1"] / st.ndat
+        out["scaling_factor_h0"] = st.test["trace_h0"] / npar
+    ll, ll1 = st.loglik, st.loglik_h1
+    out["loglik"] = ll
+    out["loglik_unrestricted"] = ll1
+    out["aic"] = -2 * ll + 2 * npar
+    out["bic"] = -2 * ll + npar * np.log(N)
+    out["bic2"] = -2 * ll + npar * np.log((N + 2) / 24)
+    _rmsea_block(out, "", chisq, df, N, 1)
+    out["rmsea_ci_level"] = 0.90
+    out["rmsea_close_h0"] = 0.05
+    out["rmsea_notclose_h0"] = 0.08
+    if scaled:
+        _rmsea_block(out, "_scaled", chisq, c * df, N, 1)
+        _rmsea_block(out, "_robust", chisq, df, N, 1, c_hat=c, ci_stat=ts)
+    srmr = {}
+    for name, h1, imp in (("within", tl["h1_implied"][0], st.implied[0]), ("between", tl["h1_implied"][1],
+                                                                             st.implied[1])):
+        S, sig = h1["sigma"], imp["sigma"]
+        ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.abs(np.diag(sig)))
+        R = S / np.outer(ds, ds) - sig / np.outer(dm, dm)
+        idx = np.tril_indices(S.shape[0])
+        srmr[name] = float(np.sqrt(np.sum(R[idx] ** 2) / len(idx[0])))
+    out["srmr"] = srmr["within"] + srmr["between"]
+    out["srmr_within"] = srmr["within"]
+    out["srmr_between"] = srmr["between"]
+    return pd.Series(out, dtype=float, name="fit_indices")

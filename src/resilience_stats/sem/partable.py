@@ -31,8 +31,8 @@ from .syntax import Formula, Modifier, ParsedModel, eval_expression, parse_model
 
 __all__ = ["build_partable", "PARTABLE_COLUMNS"]
 
-PARTABLE_COLUMNS = ["id", "lhs", "op", "rhs", "user", "block", "group", "free", "ustart", "exo", "label",
-                    "plabel", "start", "est", "se"]
+PARTABLE_COLUMNS = ["id", "lhs", "op", "rhs", "user", "block", "group", "level", "free", "ustart", "exo",
+                    "label", "plabel", "start", "est", "se"]
 
 
 def _combn(names: list[str]) -> list[tuple[str, str]]:
@@ -120,6 +120,97 @@ def build_partable(
     # ordinal models have a mean structure of their own (thresholds; intercepts and means fixed below)
     cont_means = bool(meanstructure) and not ordered
 
+    settings = dict(std_lv=std_lv, fixed_x=fixed_x, auto_fix_first=auto_fix_first, auto_fix_single=auto_fix_single,
+                    auto_var=auto_var, auto_cov_lv_x=auto_cov_lv_x, auto_cov_y=auto_cov_y, orthogonal=orthogonal,
+                    ordered=ordered, nthresholds=nthresholds, parameterization=parameterization,
+                    cont_means=cont_means, int_ov_free=int_ov_free, int_lv_free=int_lv_free)
+    levels = sorted({f.level for f in user_rows})
+    if levels != [0]:  # two-level model: one block per level, in one group
+        if ngroups > 1:
+            raise ModelSpecificationError("two-level models with several groups (group=) are not supported yet")
+        if ordered:
+            raise ModelSpecificationError("two-level models with ordered indicators are not supported yet")
+        lev_vn = {L: variable_names([f for f in user_rows if f.level == L and f.op != "|"], fixed_x=fixed_x)
+                  for L in (1, 2)}
+        split = set(lev_vn[1].ov) & set(lev_vn[2].ov)
+        blocks = []
+        for L in (1, 2):
+            ur = [f for f in user_rows if f.level == L]
+            blk = _block_rows(ur, lev_vn[L], **dict(settings, cont_means=True),
+                              split=split if L == 1 else ())
+            blocks.append((1, L, blk))
+    else:
+        blk = _block_rows(user_rows, vn, **settings)
+        blocks = [(g, 0, blk) for g in range(1, ngroups + 1)]
+
+    # user modifiers (per group)
+    cols: dict[str, list] = {c: [] for c in ("lhs", "op", "rhs", "user", "block", "group", "level", "free", "ustart",
+                                            "exo", "label", "start")}
+    for bi, (g, level, blk) in enumerate(blocks, start=1):
+        rows, lhs, op, rhs, user = blk["rows"], blk["lhs"], blk["op"], blk["rhs"], blk["user"]
+        free, ustart, exo = blk["free"], blk["ustart"], blk["exo"]
+        for k in range(blk["n"]):
+            mod: Modifier | None = rows[k]["mod"]
+            fr, us, lab, st = free[k], ustart[k], "", np.nan
+            if mod is not None:
+                if mod.fixed is not None:
+                    val = _pick(mod.fixed, g, ngroups, rows[k], "fixed value")
+                    if val is None:
+                        fr, us = 1, np.nan
+                    else:
+                        fr, us = 0, float(val)
+                if mod.label is not None:
+                    lab = _pick(mod.label, g, ngroups, rows[k], "label") or ""
+                if mod.start is not None:
+                    st = float(_pick(mod.start, g, ngroups, rows[k], "start value"))
+            for c, v in (("lhs", lhs[k]), ("op", op[k]), ("rhs", rhs[k]), ("user", int(user[k])), ("block", bi),
+                         ("group", g), ("level", level), ("free", int(fr)), ("ustart", us), ("exo", int(exo[k])),
+                         ("label", lab), ("start", st)):
+                cols[c].append(v)
+    for name, _tree, text, _l in pm.definitions:
+        for c, v in (("lhs", name), ("op", ":="), ("rhs", text.replace(" ", "")), ("user", 1), ("block", 0),
+                     ("group", 0), ("level", 0), ("free", 0), ("ustart", np.nan), ("exo", 0), ("label", name),
+                     ("start", np.nan)):
+            cols[c].append(v)
+    arr = {c: np.array(v, dtype=object) if c in ("lhs", "op", "rhs", "label") else np.array(v)
+           for c, v in cols.items()}
+    if ngroups > 1:  # cross-group equality labels and free latent means (see sem/groups.py)
+        from .groups import apply_group_equal
+
+        apply_group_equal(arr, ngroups, group_equal, group_partial, ov_nox=vn.ov_nox, lv=vn.lv,
+                          meanstructure=bool(meanstructure) or bool(ordered), ov_ord=ordered,
+                          parameterization=parameterization)
+    arr["free"], arr["ustart"], general = _number_free(arr, pm)
+    m = len(arr["lhs"])
+    arr["id"] = np.arange(1, m + 1)
+    arr["plabel"] = np.array([f".p{i}." for i in range(1, m + 1)], dtype=object)
+    arr["est"] = np.full(m, np.nan)
+    arr["se"] = np.full(m, np.nan)
+    pt = pd.DataFrame({c: pd.Series(arr[c], dtype=object if arr[c].dtype == object else arr[c].dtype)
+                       for c in PARTABLE_COLUMNS})
+    pt.attrs["definitions"] = [(name, tree) for name, tree, _t, _l in pm.definitions]
+    pt.attrs["constraints"] = [(a, o, b, t) for a, o, b, t, _l in pm.constraints]
+    # constraints not expressed by shared or fixed free indices (expressions, inequalities): the estimator's job
+    pt.attrs["general_constraints"] = general
+    pt.attrs["meanstructure"] = bool(meanstructure) or bool(ordered)
+    pt.attrs["std_lv"] = bool(std_lv)
+    pt.attrs["ngroups"] = int(ngroups)
+    pt.attrs["two_level"] = levels != [0]
+    if ordered:
+        pt.attrs["ordered"] = list(ordered)
+        pt.attrs["parameterization"] = parameterization
+    return pt
+
+
+def _block_rows(user_rows, vn, *, std_lv, fixed_x, auto_fix_first, auto_fix_single, auto_var, auto_cov_lv_x,
+                auto_cov_y, orthogonal, ordered, nthresholds, parameterization, cont_means, int_ov_free,
+                int_lv_free, split=()) -> dict:
+    """The rows of one block (a group, or one level of a two-level model) with their default free/fixed status.
+
+    ``split``: variables of a two-level model that have a within and a between part; their within-level
+    intercepts are fixed at 0 (the between level carries their means), as lavaan.
+    """
+    ords = set(ordered)
     default: list[tuple[str, str, str]] = []
     for v in vn.ov_nox + vn.lv:
         default.append((v, "~~", v))
@@ -226,59 +317,10 @@ def build_partable(
         idx = is_mean & ~np.isin(lhs, ordered) & ~np.isin(lhs, vn.lv) & np.isin(lhs, vn.ov_x) & (user == 0)
         free[idx], exo[idx] = 0, 1
 
-    # user modifiers (per group)
-    cols: dict[str, list] = {c: [] for c in ("lhs", "op", "rhs", "user", "block", "group", "free", "ustart", "exo",
-                                            "label", "start")}
-    for g in range(1, ngroups + 1):
-        for k in range(n):
-            mod: Modifier | None = rows[k]["mod"]
-            fr, us, lab, st = free[k], ustart[k], "", np.nan
-            if mod is not None:
-                if mod.fixed is not None:
-                    val = _pick(mod.fixed, g, ngroups, rows[k], "fixed value")
-                    if val is None:
-                        fr, us = 1, np.nan
-                    else:
-                        fr, us = 0, float(val)
-                if mod.label is not None:
-                    lab = _pick(mod.label, g, ngroups, rows[k], "label") or ""
-                if mod.start is not None:
-                    st = float(_pick(mod.start, g, ngroups, rows[k], "start value"))
-            for c, v in (("lhs", lhs[k]), ("op", op[k]), ("rhs", rhs[k]), ("user", int(user[k])), ("block", g),
-                         ("group", g), ("free", int(fr)), ("ustart", us), ("exo", int(exo[k])), ("label", lab),
-                         ("start", st)):
-                cols[c].append(v)
-    for name, _tree, text, _l in pm.definitions:
-        for c, v in (("lhs", name), ("op", ":="), ("rhs", text.replace(" ", "")), ("user", 1), ("block", 0),
-                     ("group", 0), ("free", 0), ("ustart", np.nan), ("exo", 0), ("label", name), ("start", np.nan)):
-            cols[c].append(v)
-    arr = {c: np.array(v, dtype=object) if c in ("lhs", "op", "rhs", "label") else np.array(v)
-           for c, v in cols.items()}
-    if ngroups > 1:  # cross-group equality labels and free latent means (see sem/groups.py)
-        from .groups import apply_group_equal
-
-        apply_group_equal(arr, ngroups, group_equal, group_partial, ov_nox=vn.ov_nox, lv=vn.lv,
-                          meanstructure=bool(meanstructure) or bool(ordered), ov_ord=ordered,
-                          parameterization=parameterization)
-    arr["free"], arr["ustart"], general = _number_free(arr, pm)
-    m = len(arr["lhs"])
-    arr["id"] = np.arange(1, m + 1)
-    arr["plabel"] = np.array([f".p{i}." for i in range(1, m + 1)], dtype=object)
-    arr["est"] = np.full(m, np.nan)
-    arr["se"] = np.full(m, np.nan)
-    pt = pd.DataFrame({c: pd.Series(arr[c], dtype=object if arr[c].dtype == object else arr[c].dtype)
-                       for c in PARTABLE_COLUMNS})
-    pt.attrs["definitions"] = [(name, tree) for name, tree, _t, _l in pm.definitions]
-    pt.attrs["constraints"] = [(a, o, b, t) for a, o, b, t, _l in pm.constraints]
-    # constraints not expressed by shared or fixed free indices (expressions, inequalities): the estimator's job
-    pt.attrs["general_constraints"] = general
-    pt.attrs["meanstructure"] = bool(meanstructure) or bool(ordered)
-    pt.attrs["std_lv"] = bool(std_lv)
-    pt.attrs["ngroups"] = int(ngroups)
-    if ordered:
-        pt.attrs["ordered"] = list(ordered)
-        pt.attrs["parameterization"] = parameterization
-    return pt
+    if split:
+        idx = (op == "~1") & np.isin(lhs, list(split)) & (user == 0)
+        ustart[idx], free[idx] = 0.0, 0
+    return dict(rows=rows, lhs=lhs, op=op, rhs=rhs, user=user, free=free, ustart=ustart, exo=exo, n=n)
 
 
 def _user_rows(formulas: list[Formula]) -> list[Formula]:
@@ -286,9 +328,9 @@ def _user_rows(formulas: list[Formula]) -> list[Formula]:
     seen: set = set()
     out: list[Formula] = []
     for f in formulas:
-        key = (f.lhs, f.op, f.rhs)
+        key = (f.lhs, f.op, f.rhs, f.level)
         if f.op == "~~":
-            alt = (f.rhs, f.op, f.lhs)
+            alt = (f.rhs, f.op, f.lhs, f.level)
             if alt in seen:
                 key = alt
         if key in seen:

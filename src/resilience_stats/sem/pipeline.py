@@ -868,7 +868,9 @@ def _estimates_table(state: FitState) -> pd.DataFrame:
     })
     if std_nox is not None:  # only with observed exogenous covariates (elsewhere it equals std_all)
         table["std_nox"] = std_nox
-    if len(models) > 1:
+    if getattr(state, "twolevel", None) is not None:
+        table.insert(3, "level", pt["level"].to_numpy())
+    elif len(models) > 1:
         table.insert(3, "group", pt["group"].to_numpy())
     return table
 
@@ -965,5 +967,322 @@ def fit(model: str, data, options: SEMOptions) -> SEMResult:
     """Fit lavaan syntax to data with validated options (what :func:`resilience_stats.sem.sem` calls)."""
     frame = resolve_frame(data)
     pm = parse_model(model)
+    if any(f.level for f in pm.formulas):  # level: 1 / level: 2
+        return _twolevel_fit(pm, frame, options, model)
     design = build_design(pm, frame, options)
     return estimate(design, options, model_syntax=model)
+
+
+# ============================================================================================ two-level models
+
+
+def _twolevel_options(options: SEMOptions) -> SEMOptions:
+    """Standard errors and test of a two-level fit (lavaan): ML -> standard / standard, MLR -> robust.huber.white /
+    yuan.bentler.mplus, both from the observed information; user choices among these are kept."""
+    if options.cluster is None:
+        raise ModelSpecificationError("a two-level model ('level: 1' / 'level: 2') needs cluster= (the column of "
+                                      "community ids)")
+    if options.estimator not in ("ML", "MLR"):
+        raise ModelSpecificationError(f"two-level models support estimator 'ML' or 'MLR', got {options.estimator!r}")
+    if options.is_ordinal:
+        raise ModelSpecificationError("two-level models with ordered indicators are not supported yet")
+    if options.group is not None:
+        raise ModelSpecificationError("two-level models with several groups (group=) are not supported yet")
+    if options.sampling_weights is not None:
+        raise ModelSpecificationError("two-level models with sampling weights are not supported yet")
+    if options.missing != "listwise":
+        raise ModelSpecificationError("two-level models with missing='fiml' are not supported yet; use listwise "
+                                      "deletion")
+    user = options.user
+    se = "robust.huber.white" if options.estimator == "MLR" else "standard"
+    test = "yuan.bentler.mplus" if options.estimator == "MLR" else "standard"
+    if user.get("se") is not None:
+        se = {"robust": "robust.huber.white"}.get(str(user["se"]).lower(), str(user["se"]).lower())
+        if se not in ("standard", "robust.huber.white", "none"):
+            raise ModelSpecificationError(f"two-level models support se='standard', 'robust.huber.white' or 'none', "
+                                          f"got {user['se']!r}")
+    if user.get("test") is not None:
+        test = str(user["test"]).lower()
+        if test not in ("standard", "yuan.bentler.mplus", "none"):
+            raise ModelSpecificationError(f"two-level models support test='standard' or 'yuan.bentler.mplus', got "
+                                          f"{user['test']!r}")
+    return options.replace(se=se, test=test, information="observed", meanstructure=True)
+
+
+def _level_models(pt: pd.DataFrame, ov_levels: dict) -> list:
+    """One RAM model per level, over that level's observed variables, rows indexing the whole table."""
+    models = []
+    nfree = int(pt["free"].max())
+    for L in (1, 2):
+        rows = np.flatnonzero((pt["level"].to_numpy() == L) & (pt["op"].to_numpy() != ":="))
+        sub = pt.iloc[rows].copy()
+        sub["group"] = 1
+        sub["block"] = 1
+        sub.attrs.update(pt.attrs)
+        mod = build_models(sub, ov_order=ov_levels[L])[0]
+        mod.rows = rows[mod.rows]
+        mod.nfree = nfree
+        mod._cache.clear()
+        models.append(mod)
+    return models
+
+
+def _twolevel_saturated_syntax(within: list[str], between: list[str], split: set, x1=(), x2=()) -> str:
+    """lavaan syntax of the unrestricted two-level model: all (co)variances at both levels, the means of the
+    between level and of the within-only variables (covariates fixed-x as in the model)."""
+    lines = ["level: 1"]
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(within) for b in within[i:] if not (a in x1 and b in x1)]
+    lines += [f"{v} ~ 1" for v in within if v not in split and v not in x1]
+    lines.append("level: 2")
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(between) for b in between[i:] if not (a in x2 and b in x2)]
+    lines += [f"{v} ~ 1" for v in between if v not in x2]
+    return "\n".join(lines)
+
+
+def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, model_syntax: str) -> SEMResult:
+    from .twolevel import TwoLevelObjective, cluster_data
+
+    opts = _twolevel_options(options)
+    lv_vn = {L: variable_names([f for f in pm.formulas if f.level == L], fixed_x=opts.fixed_x) for L in (1, 2)}
+    within, between = list(lv_vn[1].ov), list(lv_vn[2].ov)
+    split = set(within) & set(between)
+    z = [v for v in between if v not in split]
+    ov = within + z
+    if opts.cluster not in frame.columns:
+        raise ModelSpecificationError(f"cluster variable {opts.cluster!r} not found in the data")
+    X = data_matrix(frame, ov)
+    cid = frame[opts.cluster]
+    keep = ~np.isnan(X).any(axis=1) & cid.notna().to_numpy()
+    warnings: list[str] = []
+    dropped: dict = {}
+    if (~keep).any():
+        dropped["missing values (listwise)"] = int((~keep).sum())
+        warnings.append(f"{int((~keep).sum())} of {len(X)} case(s) with missing values or no cluster id were "
+                        "deleted listwise")
+    X, ids = X[keep], cid.to_numpy()[keep]
+    _check_columns(X, ov, "", False, False)
+    cd = cluster_data(frame, X, ov, within, between, ids)
+    singles = int((cd.n == 1).sum())
+    if singles:
+        warnings.append(f"{singles} cluster(s) with a single case: they inform the between level only")
+    if cd.J < 20:
+        warnings.append(f"only {cd.J} clusters: between-level estimates and standard errors of a two-level model "
+                        "are unstable with fewer than about 20-50 clusters")
+    x1 = list(lv_vn[1].ov_x) if opts.fixed_x else []
+    x2 = list(lv_vn[2].ov_x) if opts.fixed_x else []
+    pt = build_partable(pm, std_lv=opts.std_lv, meanstructure=True, fixed_x=opts.fixed_x,
+                        orthogonal=opts.orthogonal, auto_fix_first=opts.auto_fix_first, auto_var=opts.auto_var,
+                        auto_cov_lv_x=opts.auto_cov_lv_x)
+    ov_levels = {1: within, 2: between}
+    models = _level_models(pt, ov_levels)
+    stats_levels = _twolevel_level_stats(cd, within, between)
+    _set_exo_values(models, stats_levels)
+    objective = TwoLevelObjective(models, cd)
+    # starting values from the pooled-within and the between covariance matrices
+    theta0 = np.zeros(int(pt["free"].max()))
+    for mod, ss in zip(models, stats_levels):
+        st0 = start_values(pt, [mod], [ss])
+        f = mod.free[mod.free >= 0]
+        theta0[f] = st0[f]
+    res = minimize(objective, theta0)
+    if not np.isfinite(res.fmin):
+        raise EstimationError("two-level estimation failed: no positive definite solution from the starting values")
+    theta = res.theta
+    if not res.converged:
+        warnings.append(f"the optimizer did not converge after {res.iterations} iterations ({res.message}); "
+                        "estimates are not trustworthy")
+    # the unrestricted (h1) two-level model, fitted with the same likelihood
+    h1_syntax = _twolevel_saturated_syntax(within, between, split, x1, x2)
+    h1_pt = build_partable(parse_model(h1_syntax), meanstructure=True, fixed_x=opts.fixed_x)
+    h1_models = _level_models(h1_pt, ov_levels)
+    _set_exo_values(h1_models, stats_levels)
+    h1_obj = TwoLevelObjective(h1_models, cd)
+    th1 = np.zeros(int(h1_pt["free"].max()))
+    for mod, ss in zip(h1_models, stats_levels):
+        st0 = start_values(h1_pt, [mod], [ss])
+        f = mod.free[mod.free >= 0]
+        th1[f] = st0[f]
+    h1_res = minimize(h1_obj, th1)
+    design = Design(pt=pt, ov=ov, lv=list(lv_vn[1].lv) + list(lv_vn[2].lv), ordered=[], exo_names=x1 + x2,
+                    x_names=list(lv_vn[1].ov_x) + list(lv_vn[2].ov_x), X=[X], group_labels=[], n_orig=len(frame),
+                    meanstructure=True, cluster_ids=ids, warnings=warnings, dropped=dropped)
+    # data moments of the two levels at the h1 solution (what residuals and SRMR compare with)
+    h1_imp = [m.implied(h1_res.theta) for m in h1_models]
+    stats = []
+    for L, imp in zip((1, 2), h1_imp):
+        names = ov_levels[L]
+        ss = SampleStats(list(names), cd.N if L == 1 else cd.J, imp["mu"].copy(), imp["sigma"].copy(),
+                         np.empty((0, len(names))))
+        stats.append(ss)
+    ndat = _twolevel_ndat(within, between, split, x1, x2)
+    npar = int(pt["free"].max())
+    df = ndat - npar
+    if df < 0:
+        raise ModelSpecificationError(f"the model has more free parameters ({npar}) than sample moments ({ndat}): "
+                                      f"df = {df} < 0; the model is not identified")
+    state = FitState(model_syntax=model_syntax, options=opts.as_dict(), pt=pt, models=models, stats=stats,
+                     objective=objective, theta=theta, optim=res, vcov=None, implied=[], group_labels=[],
+                     n_orig=len(frame))
+    state.opts, state.design, state.ndat = opts, design, ndat
+    xset = set(x1) | set(x2)
+    h1_lhs, h1_op, h1_rhs, h1_free = (h1_pt[c].to_numpy() for c in ("lhs", "op", "rhs", "free"))
+    x_par = {int(f) - 1 for a, o, b, f in zip(h1_lhs, h1_op, h1_rhs, h1_free)
+             if f > 0 and a in xset and (o == "~1" or (o == "~~" and b in xset))}
+    h1_keep = np.array([k not in x_par for k in range(int(h1_pt["free"].max()))])
+    state.twolevel = dict(data=cd, h1_objective=h1_obj, h1_theta=h1_res.theta, h1_converged=h1_res.converged,
+                          h1_keep=h1_keep,
+                          within=within, between=between, split=sorted(split), z=z, x1=x1, x2=x2,
+                          stats_levels=stats_levels, h1_implied=h1_imp)
+    # information, standard errors
+    H = objective.observed_information(theta)
+    N = cd.N
+    from .inference import safe_inverse, vcov_sandwich
+
+    if opts.se == "none":
+        vcov, ok = np.full((npar, npar), np.nan), True
+    elif opts.se == "robust.huber.white":
+        sc = objective.cluster_scores(theta)
+        vcov, ok = vcov_sandwich(H, [sc], N)
+        state.scores = [sc]
+    else:
+        vcov, ok = safe_inverse(N * H)
+    if not ok:
+        warnings.append("the information matrix is singular or nearly so (the model may not be identified); "
+                        "standard errors are unreliable")
+    state.vcov, state.observed_info, state.unit_info = vcov, H, H
+    state.implied = [m.implied(theta) for m in models]
+    llx = _twolevel_x_loglik(cd, stats_levels, x1, x2, within, between)
+    ll, ll1 = objective.loglik(theta), h1_obj.loglik(h1_res.theta)
+    chisq = max(2 * (ll1 - ll), 0.0)
+    test = {"kind": opts.test, "df": df, "chisq": chisq, "loglik": ll - llx, "loglik_h1": ll1 - llx}
+    state.chisq, state.loglik, state.loglik_h1 = chisq, ll - llx, ll1 - llx
+    if opts.test == "yuan.bentler.mplus":
+        test.update(_twolevel_yb(state, objective, theta, H, h1_obj, h1_res.theta, df))
+    state.test = test
+    state.def_fun = _def_function(pt)
+    estimates = _estimates_table(state)
+    warnings += _solution_warnings(state, estimates)
+    state.baseline = _lazy(lambda: _twolevel_baseline(state))
+    state.options["meanstructure"] = True
+    state.options["se_type"] = {"standard": "standard", "none": "none"}.get(opts.se, "robust")
+    state.options["se_method"] = opts.se
+    state.options["n_clusters"] = cd.J
+    state.options["two_level"] = True
+    if dropped:
+        state.options["dropped"] = dict(dropped)
+    _emit_estimation_warnings(warnings)
+    return SEMResult(state, estimates, warnings)
+
+
+def _twolevel_level_stats(cd, within, between) -> list[SampleStats]:
+    """Moments of each level for start and fixed-x values: level 1 the total moments of the within-level
+    variables (divisor N; the pooled-within covariance for split variables), level 2 the moments of the cluster
+    means and between-only values (divisor J)."""
+    Y = cd.Y
+    mean_w = Y.mean(axis=0)
+    cov_w = np.cov(Y.T, bias=True).reshape(len(within), len(within))
+    spw = cd.S_PW
+    for i, v in enumerate(within):
+        if v in between:
+            for k in range(len(within)):
+                cov_w[i, k] = cov_w[k, i] = spw[i, k]
+    B = np.hstack([cd.ybar, cd.zval])
+    bnames = within + cd.z
+    idx = [bnames.index(v) for v in between]
+    Bb = B[:, idx]
+    mean_b = Bb.mean(axis=0)
+    cov_b = np.cov(Bb.T, bias=True).reshape(len(between), len(between))
+    return [SampleStats(list(within), cd.N, mean_w, cov_w, np.empty((0, len(within)))),
+            SampleStats(list(between), cd.J, mean_b, cov_b, np.empty((0, len(between))))]
+
+
+def _twolevel_ndat(within, between, split, x1, x2) -> int:
+    """Sample statistics of a two-level model (lavaan): within covariances and the means of within-only variables;
+    between covariances and means; fixed-x parts left out."""
+    pw, pb = len(within), len(between)
+    n1 = pw * (pw + 1) // 2 + sum(1 for v in within if v not in split) - len(x1) * (len(x1) + 1) // 2 - len(x1)
+    n2 = pb * (pb + 1) // 2 + pb - len(x2) * (len(x2) + 1) // 2 - len(x2)
+    return int(n1 + n2)
+
+
+def _twolevel_x_loglik(cd, stats_levels, x1, x2, within, between) -> float:
+    """Log-likelihood of the fixed-x covariates: level-1 ones over the N cases, level-2 ones over the J clusters."""
+    total = 0.0
+    for xs, ss, names, n in ((x1, stats_levels[0], within, cd.N), (x2, stats_levels[1], between, cd.J)):
+        if not xs:
+            continue
+        i = [names.index(v) for v in xs]
+        S = ss.cov[np.ix_(i, i)]
+        total += ml_obj.ml_loglik(S, ss.mean[i], S, ss.mean[i], n, False)
+    return total
+
+
+def _twolevel_yb(state, objective, theta, H, h1_obj, th1, df) -> dict:
+    """Yuan-Bentler (Mplus) scaling of a two-level fit with cluster-level scores: ``tr(A1^-1 B1) - tr(E^-1 B0)``
+    with A1/B1 the observed information and the cluster-score cross-products of the unrestricted model, E/B0 those
+    of the model (per case, over N)."""
+    from .inference import safe_inverse
+
+    N = objective.data.N
+    keep = state.twolevel["h1_keep"] if getattr(state, "twolevel", None) else np.ones(h1_obj.nfree, bool)
+    A1 = h1_obj.observed_information(th1)[np.ix_(keep, keep)]  # the covariates' own moments left out
+    s1 = h1_obj.cluster_scores(th1)[:, keep]
+    B1 = s1.T @ s1 / N
+    s0 = state.scores[0] if state.scores else objective.cluster_scores(theta)
+    B0 = s0.T @ s0 / N
+    A1i, _ = safe_inverse(A1)
+    Ei, _ = safe_inverse(H)
+    h1 = float(np.sum(B1 * A1i.T))
+    h0 = float(np.sum(B0 * Ei.T))
+    trace = h1 - h0
+    c = trace / df if df > 0 else float("nan")
+    from scipy import stats as sps_
+
+    out = dict(trace=trace, trace_h1=h1, trace_h0=h0, scaling_factor=c, df_scaled=float(df))
+    out["chisq_scaled"] = state.chisq / c if df > 0 else float("nan")
+    out["pvalue_scaled"] = float(sps_.chi2.sf(out["chisq_scaled"], df)) if df > 0 else float("nan")
+    return out
+
+
+def _twolevel_baseline(state) -> dict:
+    """Independence model of a two-level fit: variances at both levels and the means (lavaan)."""
+    from .twolevel import TwoLevelObjective
+
+    tl = state.twolevel
+    within, between, split = tl["within"], tl["between"], set(tl["split"])
+    x1, x2 = tl["x1"], tl["x2"]
+    lines = ["level: 1"]
+    lines += [f"{v} ~~ {v}" for v in within if v not in x1]
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(x1) for b in x1[i:]]
+    lines += [f"{v} ~ 1" for v in within if v not in split and v not in x1]
+    lines.append("level: 2")
+    lines += [f"{v} ~~ {v}" for v in between if v not in x2]
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(x2) for b in x2[i:]]
+    lines += [f"{v} ~ 1" for v in between if v not in x2]
+    bpt = build_partable(parse_model("\n".join(lines)), meanstructure=True, fixed_x=bool(x1 or x2))
+    bmodels = _level_models(bpt, {1: within, 2: between})
+    _set_exo_values(bmodels, tl["stats_levels"])
+    bobj = TwoLevelObjective(bmodels, tl["data"])
+    th = np.zeros(int(bpt["free"].max()))
+    for mod, ss in zip(bmodels, tl["stats_levels"]):
+        st0 = start_values(bpt, [mod], [ss])
+        f = mod.free[mod.free >= 0]
+        th[f] = st0[f]
+    bres = minimize(bobj, th)
+    llb = bobj.loglik(bres.theta)
+    ll1 = tl["h1_objective"].loglik(tl["h1_theta"])
+    df = state.ndat - int(bpt["free"].max())
+    out = {"chisq": max(2 * (ll1 - llb), 0.0), "df": df, "model": (bobj, bres.theta)}
+    if state.opts.test == "yuan.bentler.mplus":
+        H = bobj.observed_information(bres.theta)
+        sc = bobj.cluster_scores(bres.theta)
+
+        class _S:  # the pieces _twolevel_yb reads
+            scores = [sc]
+            chisq = out["chisq"]
+            twolevel = tl
+
+        yb = _twolevel_yb(_S, bobj, bres.theta, H, tl["h1_objective"], tl["h1_theta"], df)
+        out["scaling_factor"] = yb["scaling_factor"]
+        out["chisq_scaled"] = out["chisq"] / yb["scaling_factor"]
+    return out

@@ -71,6 +71,9 @@ def _group_pieces(fit):
 
     st = fit._state
     opts, design = st.opts, st.design
+    if st.twolevel is not None:
+        raise ModelSpecificationError("standardized residuals of two-level models are not available yet; "
+                                      "fit.residuals gives the raw residuals of each level")
     if st.ordinal is not None:
         raise ModelSpecificationError("standardized residuals of ordinal (WLSMV/ULSMV) fits are not available yet; "
                                       "fit.residuals gives the raw correlation residuals")

@@ -48,6 +48,7 @@ class FitState:
     ordinal: dict | None = None  # ordered indicators: polychorics, implied correlations, thresholds per group
     ceq_rank: int = 0  # nonredundant general equality constraints (each adds a degree of freedom)
     con_jac: Any = None  # Jacobian of the equality and active inequality constraints at the estimates
+    twolevel: dict | None = None  # two-level models: cluster data, the unrestricted (h1) fit, variable sets
 
     @property
     def meanstructure(self) -> bool:
@@ -115,7 +116,13 @@ class SEMResult:
 
     @property
     def n_groups(self) -> int:
-        return len(self._state.stats)
+        return 1 if self._state.twolevel is not None else len(self._state.stats)
+
+    @property
+    def two_level(self) -> bool:
+        """True for a two-level model (``level: 1`` / ``level: 2``); per-level values are keyed "within" and
+        "between"."""
+        return self._state.twolevel is not None
 
     @property
     def df(self) -> int:
@@ -137,7 +144,10 @@ class SEMResult:
         return list(self._state.group_labels) if self.n_groups > 1 else []
 
     def _per_group(self, values: list):
-        """A single value for one group, else a dict keyed by group label (as lavaan's per-group lists)."""
+        """A single value for one group, else a dict keyed by group label (as lavaan's per-group lists); a dict
+        keyed "within"/"between" for a two-level model."""
+        if self._state.twolevel is not None:
+            return dict(zip(("within", "between"), values))
         if self.n_groups == 1:
             return values[0]
         labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
@@ -217,6 +227,24 @@ class SEMResult:
         labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
         return pd.concat(per_group, keys=labels, names=["group", "variable"]).rename("r2")
 
+    @property
+    def icc(self) -> pd.Series:
+        """Two-level models: the intraclass correlation of every within-level variable from the unrestricted
+        two-level moments, ``Sigma_B,jj / (Sigma_W,jj + Sigma_B,jj)`` (0 for within-only variables; lavaan's
+        ``lavInspect(fit, "icc")``)."""
+        tl = self._state.twolevel
+        if tl is None:
+            raise ModelSpecificationError("fit.icc is for two-level models; for a wave use rs.icc(wave)")
+        w, b = tl["h1_implied"]
+        out = {}
+        for i, v in enumerate(tl["within"]):
+            if v in tl["between"]:
+                j = tl["between"].index(v)
+                out[v] = b["sigma"][j, j] / (w["sigma"][i, i] + b["sigma"][j, j])
+            else:
+                out[v] = 0.0
+        return pd.Series(out, name="icc", dtype=float)
+
     def standardized_residuals(self):
         """z-values of the covariance (and mean) residuals, lavaan's ``residuals(fit, type = "standardized")``;
         see :func:`resilience_stats.sem.residuals.standardized_residuals`."""
@@ -250,6 +278,9 @@ class SEMResult:
         """
         from .modindices import modification_indices
 
+        if self.two_level:
+            raise ModelSpecificationError("modification indices of two-level models are not available yet; compare "
+                                          "nested models with compare_fits")
         mi = modification_indices(self)
         if minimum_value > 0:
             mi = mi[mi["mi"] >= minimum_value]
@@ -331,6 +362,12 @@ class SEMResult:
     def _estimate_lines(self, fmt, standardized: bool) -> list[str]:
         """The parameter blocks of the summary, one section per group for a multi-group fit."""
         est = self.estimates
+        if "level" in est.columns:
+            lines = []
+            for L, name in ((1, "within"), (2, "between")):
+                lines += ["", f"Level {L} [{name}]:"]
+                lines += self._block_lines(est[(est["level"] == L) & (est["op"] != ":=")], fmt, standardized)
+            return lines + self._block_lines(est[est["op"] == ":="], fmt, standardized)
         if self.n_groups > 1 and "group" in est.columns:
             lines = []
             defined = est[est["op"] == ":="]

@@ -92,6 +92,14 @@ def tokenize(model: str) -> list[list[Token]]:
     continuing_ops = {"=~", "~~", "~", ":=", "==", "<", ">", "+", "-", "*", "/", "^", "(", ","}
     for lineno, raw in enumerate(model.splitlines(), start=1):
         line = _strip_comment(raw)
+        level = _level_line(line, lineno)
+        if level is not None:  # "level: 1" starts a block of its own
+            if current:
+                last = current[-1]
+                raise ModelSyntaxError(
+                    f"line {last.line}, position {last.col}: statement ends with operator {last.text!r}")
+            statements.append([Token("level", level, lineno, 1)])
+            continue
         _refuse_unsupported(line, lineno)
         pos = 0
         line_tokens: list[Token] = []
@@ -136,14 +144,25 @@ _LEVEL_RE = re.compile(r"^\s*level\s*:\s*(\S*)")
 _EFA_RE = re.compile(r"\befa\s*\(")
 
 
+_LEVELS = {"1": "1", "within": "1", "2": "2", "between": "2"}
+
+
+def _level_line(line: str, lineno: int) -> str | None:
+    """"1" or "2" for a ``level: 1`` / ``level: within`` / ``level: 2`` / ``level: between`` line, else None."""
+    m = _LEVEL_RE.match(line)
+    if not m:
+        return None
+    rest = line[m.end():].strip()
+    name = m.group(1).strip().lower()
+    if rest or name not in _LEVELS:
+        raise ModelSpecificationError(
+            f"line {lineno}: {line.strip()!r}: two-level models have the blocks 'level: 1' (or 'within') and "
+            "'level: 2' (or 'between'), each on a line of its own; more levels are not supported")
+    return _LEVELS[name]
+
+
 def _refuse_unsupported(line: str, lineno: int) -> None:
     """lavaan syntax this engine does not fit, refused by name (not as a typo-like parse error)."""
-    m = _LEVEL_RE.match(line)
-    if m:
-        raise ModelSpecificationError(
-            f"line {lineno}: two-level models ('level: {m.group(1)}' blocks) are not supported yet; for residents "
-            "nested in communities use cluster= (cluster-robust standard errors and test) or rs.icc for the "
-            "intraclass correlations")
     if _EFA_RE.search(line):
         raise ModelSpecificationError(
             f"line {lineno}: exploratory SEM blocks (efa(\"...\")* modifiers) are not supported; run rs.efa for "
@@ -365,6 +384,7 @@ class Formula:
     modifier: Modifier = field(default_factory=Modifier)
     line: int = 0
     col: int = 0
+    level: int = 0  # 0: single-level model; 1 within, 2 between (two-level models)
 
 
 @dataclass
@@ -534,7 +554,15 @@ def parse_model(model: str) -> ParsedModel:
     formulas: list[Formula] = []
     definitions: list = []
     constraints: list = []
+    level = 0
+    seen_levels: list[int] = []
     for stmt in tokenize(model):
+        if stmt[0].kind == "level":
+            level = int(stmt[0].text)
+            if level in seen_levels:
+                raise ModelSyntaxError(f"line {stmt[0].line}: 'level: {level}' appears twice")
+            seen_levels.append(level)
+            continue
         op_idx = [k for k, t in enumerate(stmt) if t.kind == "op" and t.text in _OPS]
         if not op_idx:
             raise _err(stmt[0], f"no operator (=~, ~, ~~, :=, ==) found in statement starting with {stmt[0].text!r}")
@@ -584,7 +612,11 @@ def parse_model(model: str) -> ParsedModel:
             elif op == "=~" and name_tok.kind != "name":
                 raise _err(name_tok, "expected an indicator name")
             for lhs in lhs_names:
-                formulas.append(Formula(lhs, this_op, name, mod, name_tok.line, name_tok.col))
+                if seen_levels and not level:
+                    raise ModelSyntaxError(f"line {name_tok.line}: model formulas before the first 'level:' line")
+                formulas.append(Formula(lhs, this_op, name, mod, name_tok.line, name_tok.col, level))
+    if seen_levels and sorted(seen_levels) != [1, 2]:
+        raise ModelSpecificationError("a two-level model needs both blocks, 'level: 1' and 'level: 2'")
     return ParsedModel(formulas, definitions, constraints)
 
 

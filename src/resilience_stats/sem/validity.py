@@ -202,6 +202,9 @@ def validity(fit, htmt2: bool = True) -> ValidityResult:
     True
     """
     st = fit._state
+    if getattr(st, "twolevel", None) is not None:
+        raise ModelSpecificationError("validity() of two-level models is not available yet: CR/AVE/HTMT would mix "
+                                      "the within and between levels; fit the measurement model of one level")
     mod, imp, ss = st.models[0], st.implied[0], st.stats[0]
     names = mod.ov + mod.lv
     pos = {v: i for i, v in enumerate(names)}
