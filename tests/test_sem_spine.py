@@ -320,3 +320,53 @@ def test_bootstrap_refits_match_lavaan_on_fixed_resamples(golden, name):
         est, _std = bs._fit_replicate(ctx, models, _def_function(ctx.pt), counts)
         np.testing.assert_allclose(est[rows], np.asarray(ref["est"][j], float), rtol=1e-4, atol=1e-5,
                                    err_msg=f"{name} replicate {col}")
+
+
+# ---------------------------------------------------------------------------------------------- singular data
+
+
+HS3 = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+@pytest.mark.parametrize("case, message", [
+    ("constant", "constant \\(x3\\)"),
+    ("duplicate", "perfectly correlated model variables \\(x2 & x3"),
+    ("never_together", "never observed together \\(x1 & x2\\)"),
+    ("no_answers", "without any observed value: x3"),
+])
+@pytest.mark.parametrize("missing", ["fiml", "listwise"])
+def test_singular_data_give_one_clear_error(case, message, missing):
+    from resilience_stats.errors import ResilienceStatsError
+
+    hs = _data("hs_missing.csv")
+    d = hs.copy()
+    if case == "constant":
+        d["x3"] = 5.0
+    elif case == "duplicate":
+        d["x3"] = d["x2"]
+    elif case == "never_together":
+        d.loc[d["x1"].notna(), "x2"] = np.nan
+    else:
+        d["x3"] = np.nan
+    with pytest.raises(ResilienceStatsError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rs.cfa(d, HS3, missing=missing).fit_indices
+    if missing == "fiml" or case in ("constant", "duplicate"):
+        assert err.match(message)
+    else:  # listwise: no complete case is left
+        assert err.match("too few complete cases")
+
+
+def test_collinear_items_give_a_readable_flagged_result():
+    """x3 = x1 + x2: no pair is perfectly correlated, but the covariance matrix is singular; every attribute of
+    the result can be read and the problem is flagged."""
+    d = _data("hs_missing.csv")
+    d["x3"] = d["x1"] + d["x2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = rs.cfa(d, HS3, missing="fiml")
+    assert any("not positive definite" in w for w in fit.warnings)
+    for attr in ("fit_indices", "estimates", "r2", "residuals", "implied_cov", "summary"):
+        value = getattr(fit, attr)
+        assert value is not None and (not callable(value) or value() is not None)

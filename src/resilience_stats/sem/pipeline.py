@@ -326,7 +326,13 @@ def _check_columns(X: np.ndarray, ov: list[str], tag: str, fiml: bool, ordinal: 
     constant, two variables never observed together (FIML), two identical or perfectly correlated columns."""
     if X.shape[0] == 0:
         return
-    obs = ~np.isnan(X)
+    miss = np.isnan(X)
+    if not miss.any():  # complete data: constant columns here, collinearity from the sample moments later
+        const = [v for v, lo, hi in zip(ov, X.min(axis=0), X.max(axis=0)) if lo == hi]
+        if const:
+            _constant_error(const, tag, ordinal)
+        return
+    obs = ~miss
     empty = [v for v, k in zip(ov, obs.sum(axis=0)) if k == 0]
     if empty:
         raise DataError(f"{tag}model variable(s) without any observed value: {', '.join(empty)}; drop them from "
@@ -335,12 +341,7 @@ def _check_columns(X: np.ndarray, ov: list[str], tag: str, fiml: bool, ordinal: 
         sd = np.nanstd(X, axis=0)
     const = [v for v, s_ in zip(ov, sd) if not s_ > 0]
     if const:
-        if ordinal:
-            raise DataError(f"{tag}item(s) with a single observed category ({', '.join(const)}): every respondent "
-                            "gave the same answer, so no threshold or polychoric correlation exists; drop them "
-                            "from the model")
-        raise DataError(f"{tag}model variable(s) constant ({', '.join(const)}): their variance is 0, so no "
-                        "covariance structure can be fitted; drop them from the model")
+        _constant_error(const, tag, ordinal)
     if fiml:
         both = obs.T.astype(float) @ obs.astype(float)
         iu = np.argwhere(np.triu(both == 0, 1))
@@ -357,9 +358,34 @@ def _check_columns(X: np.ndarray, ov: list[str], tag: str, fiml: bool, ordinal: 
         r = (Z.T @ Z) / np.maximum(cnt, 1)
     dup = np.argwhere(np.triu(np.abs(r) > 1 - 1e-10, 1) & (cnt > 2))
     if len(dup):
-        pairs = ", ".join(f"{ov[i]} & {ov[j]}" for i, j in dup[:5])
-        raise DataError(f"{tag}perfectly correlated model variables ({pairs}; |r| = 1, e.g. a duplicated column): "
-                        "the sample covariance matrix is singular; drop one of each pair")
+        _duplicate_error(dup, ov, tag)
+
+
+def check_moments(stats: list[SampleStats], labels: list) -> None:
+    """Perfectly correlated (e.g. duplicated) variables, from each group's sample covariance matrix."""
+    for lab, ss in zip(labels or [None], stats):
+        sd = np.sqrt(np.diag(ss.cov))
+        if not np.all(sd > 0):
+            continue
+        r = ss.cov / np.outer(sd, sd)
+        dup = np.argwhere(np.triu(np.abs(r) > 1 - 1e-10, 1))
+        if len(dup):
+            _duplicate_error(dup, ss.names, f"group {lab}: " if lab is not None else "")
+
+
+def _constant_error(const: list[str], tag: str, ordinal: bool):
+    if ordinal:
+        raise DataError(f"{tag}item(s) with a single observed category ({', '.join(const)}): every respondent "
+                        "gave the same answer, so no threshold or polychoric correlation exists; drop them "
+                        "from the model")
+    raise DataError(f"{tag}model variable(s) constant ({', '.join(const)}): their variance is 0, so no "
+                    "covariance structure can be fitted; drop them from the model")
+
+
+def _duplicate_error(dup, ov: list[str], tag: str):
+    pairs = ", ".join(f"{ov[i]} & {ov[j]}" for i, j in dup[:5])
+    raise DataError(f"{tag}perfectly correlated model variables ({pairs}; |r| = 1, e.g. a duplicated column): "
+                    "the sample covariance matrix is singular; drop one of each pair")
 
 
 def _check_model_variables(pm: ParsedModel, ov: list[str], lv: list[str]) -> None:
@@ -670,10 +696,12 @@ def _def_function(pt: pd.DataFrame):
 def estimate(design: Design, options: SEMOptions, model_syntax: str = "") -> SEMResult:
     """Steps 3-8 of the pipeline for a built design."""
     stats = sample_statistics(design, options)
+    ordinal = bool(design.ordered)
+    if not ordinal and options.missing == "listwise":
+        check_moments(stats, design.group_labels)
     models = _model_blocks(design)
     _set_exo_values(models, stats)
     pt = design.pt
-    ordinal = bool(design.ordered)
     objective = make_objective(design, options, models, stats)
     if ordinal or options.objective != "ML":
         ndat = int(sum(len(b.s) for b in objective.blocks_))
