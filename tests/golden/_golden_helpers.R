@@ -184,3 +184,96 @@ fit_summary <- function(fit, call_str, extra = list()) {
   )
   c(out, extra)
 }
+
+# ------------------------------------------------- lavaan run/record tools ----
+# Shared by sem_spine.R and sem_twolevel.R.
+
+# Run a call string, collecting lavaan's warnings; errors are returned (not thrown).
+run_w <- function(call_str) {
+  ws <- character(0)
+  res <- tryCatch(
+    withCallingHandlers(run(call_str),
+                        warning = function(w) {
+                          ws <<- c(ws, conditionMessage(w))
+                          invokeRestart("muffleWarning")
+                        }),
+    error = function(e) e)
+  list(value = res, warnings = ws)
+}
+
+# strip lavaan classes recursively (keeps names / dimnames)
+uc <- function(x) {
+  if (is.data.frame(x)) return(as.data.frame(x))
+  if (is.list(x)) return(lapply(x, uc))
+  if (is.numeric(x) || is.logical(x)) {
+    a <- attributes(x)
+    keep <- a[intersect(names(a), c("names", "dim", "dimnames"))]
+    attributes(x) <- NULL
+    attributes(x) <- keep
+  }
+  x
+}
+
+# lavInspect(fit, "test") (or "baseline.test") as plain lists; the per-group h1/h0 parts of MLR statistics are
+# kept as extra keys
+test_list <- function(fit, what = "test") {
+  tl <- lavaan::lavInspect(fit, what)
+  lapply(tl, function(tt) {
+    o <- list()
+    for (nm in names(tt)) {
+      v <- tt[[nm]]
+      for (a in c("h1", "h0", "h1.ndat")) {
+        if (!is.null(attr(v, a)) && is.null(o[[paste0("stat_attr_", a)]]))
+          o[[paste0("stat_attr_", a)]] <- I(as.numeric(attr(v, a)))
+      }
+      o[[nm]] <- if (is.numeric(v)) as.numeric(v) else v
+    }
+    o
+  })
+}
+
+# Written-once CSV in data_dir: create it if missing; if present, the regenerated content must match byte for
+# byte. Returns the data read back from the file, checked bit for bit against `df`.
+write_once_csv <- function(df, file, data_dir = file.path("..", "data")) {
+  path <- file.path(data_dir, file)
+  if (!file.exists(path)) {
+    write_csv_exact(df, path)
+  } else {
+    tmp <- tempfile(fileext = ".csv")
+    write_csv_exact(df, tmp)
+    if (!identical(unname(tools::md5sum(tmp)), unname(tools::md5sum(path))))
+      stop(path, " exists and differs from the regenerated data; delete it to regenerate on purpose")
+    unlink(tmp)
+    message(path, " unchanged (regenerated content identical)")
+  }
+  back <- read.csv(path, stringsAsFactors = FALSE, na.strings = "")
+  # bit-for-bit check of the read-back data against the generated data
+  stopifnot(identical(names(back), names(df)), nrow(back) == nrow(df))
+  for (j in seq_along(df)) {
+    a <- df[[j]]; b <- back[[j]]
+    if (is.numeric(a)) stopifnot(identical(is.na(a), is.na(b)), all(as.double(a)[!is.na(a)] == b[!is.na(b)]))
+    else stopifnot(identical(as.character(a), as.character(b)))
+  }
+  back
+}
+
+# Median elapsed time of n sequential evaluations of a call string (after one warm-up evaluation).
+time_median <- function(call_str, n) {
+  expr <- parse(text = call_str)
+  invisible(eval(expr, envir = globalenv()))  # warm-up
+  tt <- vapply(seq_len(n), function(i) {
+    t0 <- proc.time()[["elapsed"]]
+    eval(expr, envir = globalenv())
+    proc.time()[["elapsed"]] - t0
+  }, numeric(1))
+  tt <- round(tt, 3)  # proc.time() resolves milliseconds
+  list(call = call_str, n_rep = n, median_seconds = stats::median(tt), min_seconds = min(tt), seconds = I(tt))
+}
+
+# Machine description stored beside timings.
+machine_info <- function(load_before, note) {
+  list(sysname = Sys.info()[["sysname"]], release = Sys.info()[["release"]], cores = parallel::detectCores(),
+       cpu = tryCatch(sub(".*: ", "", grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1]),
+                      error = function(e) NA_character_),
+       loadavg_before = load_before, loadavg_after = readLines("/proc/loadavg"), note = note)
+}

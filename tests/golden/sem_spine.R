@@ -31,48 +31,7 @@ out <- c(meta_info(), list(
 add_call <- function(...) out$calls <<- c(out$calls, list(...))
 
 # ------------------------------------------------------------------ helpers ----
-# Run a call string, collecting lavaan's warnings; errors are returned (not thrown).
-run_w <- function(call_str) {
-  ws <- character(0)
-  res <- tryCatch(
-    withCallingHandlers(run(call_str),
-                        warning = function(w) {
-                          ws <<- c(ws, conditionMessage(w))
-                          invokeRestart("muffleWarning")
-                        }),
-    error = function(e) e)
-  list(value = res, warnings = ws)
-}
-
-# strip lavaan classes recursively (keeps names / dimnames)
-uc <- function(x) {
-  if (is.data.frame(x)) return(as.data.frame(x))
-  if (is.list(x)) return(lapply(x, uc))
-  if (is.numeric(x) || is.logical(x)) {
-    a <- attributes(x)
-    keep <- a[intersect(names(a), c("names", "dim", "dimnames"))]
-    attributes(x) <- NULL
-    attributes(x) <- keep
-  }
-  x
-}
-
-# lavInspect(fit, "test") as plain lists; the per-group h1/h0 parts of MLR statistics are kept as extra keys
-test_list <- function(fit) {
-  tl <- lavInspect(fit, "test")
-  lapply(tl, function(tt) {
-    o <- list()
-    for (nm in names(tt)) {
-      v <- tt[[nm]]
-      for (a in c("h1", "h0", "h1.ndat")) {
-        if (!is.null(attr(v, a)) && is.null(o[[paste0("stat_attr_", a)]]))
-          o[[paste0("stat_attr_", a)]] <- I(as.numeric(attr(v, a)))
-      }
-      o[[nm]] <- if (is.numeric(v)) as.numeric(v) else v
-    }
-    o
-  })
-}
+# run_w, uc, test_list, write_once_csv and time_median come from _golden_helpers.R.
 
 # data.frame with row names -> records with a first column `stat`
 df_rows <- function(d, key = "stat") {
@@ -121,29 +80,6 @@ add_case <- function(name, call_str, model, data, extra = function(fit) list()) 
   invisible(fit)
 }
 
-# Written-once CSV: create it if missing; if present, the regenerated content must match byte for byte.
-write_once_csv <- function(df, file) {
-  path <- file.path(data_dir, file)
-  if (!file.exists(path)) {
-    write_csv_exact(df, path)
-  } else {
-    tmp <- tempfile(fileext = ".csv")
-    write_csv_exact(df, tmp)
-    if (!identical(unname(tools::md5sum(tmp)), unname(tools::md5sum(path))))
-      stop(path, " exists and differs from the regenerated data; delete it to regenerate on purpose")
-    unlink(tmp)
-    message(path, " unchanged (regenerated content identical)")
-  }
-  back <- read.csv(path, stringsAsFactors = FALSE, na.strings = "")
-  # bit-for-bit check of the read-back data against the generated data
-  stopifnot(identical(names(back), names(df)), nrow(back) == nrow(df))
-  for (j in seq_along(df)) {
-    a <- df[[j]]; b <- back[[j]]
-    if (is.numeric(a)) stopifnot(identical(is.na(a), is.na(b)), all(as.double(a)[!is.na(a)] == b[!is.na(b)]))
-    else stopifnot(identical(as.character(a), as.character(b)))
-  }
-  back
-}
 
 # ===================================================================== data ====
 pd <- read.csv(file.path(data_dir, "political_democracy.csv"))
@@ -523,17 +459,6 @@ boot_set("ordinal", list(
   cfa(model_s4, data = items, ordered = TRUE, estimator = "WLSMV"))
 
 # ======================================== 13. timings ==========================
-time_median <- function(call_str, n) {
-  expr <- parse(text = call_str)
-  invisible(eval(expr, envir = globalenv()))  # warm-up
-  tt <- vapply(seq_len(n), function(i) {
-    t0 <- proc.time()[["elapsed"]]
-    eval(expr, envir = globalenv())
-    proc.time()[["elapsed"]] - t0
-  }, numeric(1))
-  tt <- round(tt, 3)  # proc.time() resolves milliseconds
-  list(call = call_str, n_rep = n, median_seconds = stats::median(tt), min_seconds = min(tt), seconds = I(tt))
-}
 load_before <- readLines("/proc/loadavg")
 timings <- list(
   hs_cfa_ml_fitmeasures = time_median('fitMeasures(cfa(model_hs, data = hs))', 21L),
@@ -545,10 +470,7 @@ timings <- list(
 )
 set.seed(123)
 timings$mediation_bootstrap_1000 <- time_median('sem(model_med, data = med, se = "bootstrap", bootstrap = 1000)', 3L)
-timings$machine <- list(
-  sysname = Sys.info()[["sysname"]], release = Sys.info()[["release"]], cores = parallel::detectCores(),
-  cpu = tryCatch(sub(".*: ", "", grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1]), error = function(e) NA_character_),
-  loadavg_before = load_before, loadavg_after = readLines("/proc/loadavg"),
+timings$machine <- machine_info(load_before,
   note = paste("one warm-up evaluation, then n_rep timed sequential evaluations (proc.time elapsed); median reported.",
                "The machine is shared (see loadavg): compare ratios measured in one run, not these absolute times.",
                "Models: model_hs, model_pd, model_med of `models` (mediation = sem_lavaan.R's 12-indicator model, n = 400)."))

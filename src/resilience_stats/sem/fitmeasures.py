@@ -476,7 +476,8 @@ def _twolevel_measures(result) -> pd.Series:
     df = result.df
     npar = result.n_params
     chisq = st.chisq
-    out: dict[str, float] = {"n_obs": N, "n_params": npar, "fmin": chisq / (2 * N)}
+    # fmin is lavaan's two-level objective at the solution (-loglik / N without the constant), not chisq / 2N
+    out: dict[str, float] = {"n_obs": N, "n_params": npar, "fmin": float(st.optim.fmin)}
     _chisq_block(out, st, df)
     scaled = "chisq_scaled" in out
     base = st.baseline()

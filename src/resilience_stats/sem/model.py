@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import ModelSpecificationError
 from .syntax import variable_names, Formula, Modifier
 
-__all__ = ["RAMModel", "build_models", "model_variable_names", "pt_arrays"]
+__all__ = ["RAMModel", "build_models", "model_variable_names", "pt_arrays", "prime_arrays"]
 
 
 _ARRAY_CACHE: dict[int, tuple] = {}
@@ -44,6 +44,23 @@ def pt_arrays(pt: pd.DataFrame) -> dict[str, np.ndarray]:
     except TypeError:
         pass
     return out
+
+
+def prime_arrays(pt: pd.DataFrame, arrays: dict) -> None:
+    """Store the numpy columns of a table that was just built from them (saves converting them back)."""
+    key = id(pt)
+    out = {}
+    for c in ("lhs", "op", "rhs", "label"):
+        out[c] = np.asarray(arrays[c], dtype=object)
+    for c in ("free", "group", "exo", "user"):
+        out[c] = np.asarray(arrays[c]).astype(int)
+    for c in ("ustart", "start"):
+        out[c] = np.asarray(arrays[c], dtype=float)
+    try:
+        ref = weakref.ref(pt, lambda _r, key=key: _ARRAY_CACHE.pop(key, None))
+        _ARRAY_CACHE[key] = (ref, len(pt), out)
+    except TypeError:
+        pass
 
 
 def _pt_arrays(pt: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -188,6 +188,9 @@ def build_partable(
     arr["se"] = np.full(m, np.nan)
     pt = pd.DataFrame({c: pd.Series(arr[c], dtype=object if arr[c].dtype == object else arr[c].dtype)
                        for c in PARTABLE_COLUMNS})
+    from .model import prime_arrays
+
+    prime_arrays(pt, arr)
     pt.attrs["definitions"] = [(name, tree) for name, tree, _t, _l in pm.definitions]
     pt.attrs["constraints"] = [(a, o, b, t) for a, o, b, t, _l in pm.constraints]
     # constraints not expressed by shared or fixed free indices (expressions, inequalities): the estimator's job

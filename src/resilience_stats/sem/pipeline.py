@@ -74,15 +74,14 @@ def data_matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
         )
     if len(set(frame.columns[frame.columns.isin(names)])) != int(frame.columns.isin(names).sum()):
         raise ModelSpecificationError("a model variable appears more than once among the data columns")
-    cols = [frame[v] for v in names]
-    bad = [f"{v} ({c.dtype})" for v, c in zip(names, cols)
-           if not (pd.api.types.is_numeric_dtype(c.dtype) or pd.api.types.is_bool_dtype(c.dtype))]
+    dtypes = frame.dtypes
+    bad = [f"{v} ({dtypes[v]})" for v in names
+           if not (pd.api.types.is_numeric_dtype(dtypes[v]) or pd.api.types.is_bool_dtype(dtypes[v]))]
     if bad:
         raise ModelSpecificationError(
             f"non-numeric column(s) used in the model: {', '.join(bad)}; recode them as numbers first"
         )
-    X = np.column_stack([c.to_numpy(dtype=float, na_value=np.nan) for c in cols]) if cols else \
-        np.empty((len(frame), 0))
+    X = frame[names].to_numpy(dtype=float, na_value=np.nan, copy=True) if names else np.empty((len(frame), 0))
     inf = np.isinf(X)
     if inf.any():
         cols = [names[j] for j in np.flatnonzero(inf.any(axis=0))]
@@ -670,15 +669,18 @@ def _def_function(pt: pd.DataFrame):
             label_row[lab] = k
         label_row.setdefault(plab, k)
     names = [d[0] for d in defs]
+    used: dict[str, int] = {}
     for name, tree in defs:
         unknown = [l for l in expression_labels(tree) if l not in label_row and l not in names]
         if unknown:
             raise ModelSpecificationError(
                 f"defined parameter {name!r} uses unknown label(s): {', '.join(unknown)}"
             )
+        used.update({l: label_row[l] for l in expression_labels(tree) if l in label_row})
+    used_items = list(used.items())
 
     def values_from_rows(rowvals: np.ndarray) -> np.ndarray:
-        ns = {lab: rowvals[k] for lab, k in label_row.items()}
+        ns = {lab: rowvals[k] for lab, k in used_items}
         out = np.empty(len(defs))
         with np.errstate(all="ignore"):
             for i, (name, tree) in enumerate(defs):
@@ -878,9 +880,13 @@ def _estimates_table(state: FitState) -> pd.DataFrame:
     def_fun = state.def_fun
     if def_fun is not None:
         is_def = op == ":="
+        rowvals = est.copy()
+        free_rows = np.flatnonzero(a["free"] > 0)
+        free_idx = a["free"][free_rows] - 1
 
-        def fun(t):
-            return def_fun(_row_values(models, t, pt))
+        def fun(t):  # the definitions as functions of the free parameters (fixed rows keep their values)
+            rowvals[free_rows] = t[free_idx]
+            return def_fun(rowvals)
 
         vals, ses = inference.delta_method(fun, theta, vcov)
         est[is_def], se[is_def] = vals, ses
@@ -962,7 +968,8 @@ def _solution_warnings(state: FitState, estimates: pd.DataFrame) -> list[str]:
 
 _EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s) larger than 1",
                      "model-implied covariance matrix", "covariance matrix of the latent variables",
-                     "empty", "singular", "sparse categories", "could not be evaluated")
+                     "empty", "singular", "sparse categories", "could not be evaluated", "with a single case",
+                     "are unstable with fewer than", "no cluster id")
 
 
 def _emit_estimation_warnings(messages: list[str]) -> None:
@@ -1002,6 +1009,24 @@ def fit(model: str, data, options: SEMOptions) -> SEMResult:
 
 
 # ============================================================================================ two-level models
+
+
+def _check_cluster_counts(ids: np.ndarray, within: list[str], between: list[str], cluster: str) -> None:
+    """Clear errors for cluster counts a two-level model cannot be estimated from: fewer than two clusters, no
+    more clusters than between-level variables (a singular between covariance matrix), or too few cases beyond
+    one per cluster for the within-level covariance matrix."""
+    _, n = np.unique(ids, return_counts=True)
+    J, N = len(n), int(n.sum())
+    if J < 2:
+        raise DataError(f"a two-level model needs at least 2 clusters ({cluster}), got {J}")
+    if J <= len(between):
+        raise DataError(f"only {J} clusters ({cluster}) for {len(between)} between-level variables: the between-"
+                        "level covariance matrix cannot be estimated (it needs more clusters than variables; in "
+                        "practice 20-50 clusters or more)")
+    if N - J < len(within):
+        raise DataError(f"{N} cases in {J} clusters leave {N - J} degrees of freedom within clusters for "
+                        f"{len(within)} within-level variables: most clusters have a single case, so the within-"
+                        "level covariance matrix cannot be estimated")
 
 
 def _twolevel_options(options: SEMOptions) -> SEMOptions:
@@ -1055,16 +1080,36 @@ def _level_models(pt: pd.DataFrame, ov_levels: dict) -> list:
     return models
 
 
-def _twolevel_saturated_syntax(within: list[str], between: list[str], split: set, x1=(), x2=()) -> str:
+def _twolevel_saturated_syntax(within: list[str], between: list[str], split: set) -> str:
     """lavaan syntax of the unrestricted two-level model: all (co)variances at both levels, the means of the
-    between level and of the within-only variables (covariates fixed-x as in the model)."""
+    between level and of the within-only variables."""
     lines = ["level: 1"]
-    lines += [f"{a} ~~ {b}" for i, a in enumerate(within) for b in within[i:] if not (a in x1 and b in x1)]
-    lines += [f"{v} ~ 1" for v in within if v not in split and v not in x1]
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(within) for b in within[i:]]
+    lines += [f"{v} ~ 1" for v in within if v not in split]
     lines.append("level: 2")
-    lines += [f"{a} ~~ {b}" for i, a in enumerate(between) for b in between[i:] if not (a in x2 and b in x2)]
-    lines += [f"{v} ~ 1" for v in between if v not in x2]
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(between) for b in between[i:]]
+    lines += [f"{v} ~ 1" for v in between]
     return "\n".join(lines)
+
+
+def _fix_covariates(pt: pd.DataFrame, x1, x2) -> pd.DataFrame:
+    """Mark the (co)variances and means of the fixed-x covariates of each level as fixed exogenous rows (their
+    values are set from the sample moments) and renumber the free parameters."""
+    pt = pt.copy()
+    xs = {1: set(x1), 2: set(x2)}
+    lhs, op, rhs, lev = (pt[c].to_numpy() for c in ("lhs", "op", "rhs", "level"))
+    is_x = np.array([(o == "~1" and a in xs.get(L, ())) or (o == "~~" and a in xs.get(L, ()) and b in xs.get(L, ()))
+                     for a, o, b, L in zip(lhs, op, rhs, lev)])
+    free = pt["free"].to_numpy().copy()
+    free[is_x] = 0
+    nz = free > 0
+    free[nz] = np.arange(1, int(nz.sum()) + 1)
+    pt["free"] = free
+    if "exo" in pt.columns:
+        pt["exo"] = np.where(is_x, 1, pt["exo"].to_numpy())
+    else:
+        pt["exo"] = is_x.astype(int)
+    return pt
 
 
 def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, model_syntax: str) -> SEMResult:
@@ -1088,11 +1133,15 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
         warnings.append(f"{int((~keep).sum())} of {len(X)} case(s) with missing values or no cluster id were "
                         "deleted listwise")
     X, ids = X[keep], cid.to_numpy()[keep]
+    _check_cluster_counts(ids, within, between, opts.cluster)
     _check_columns(X, ov, "", False, False)
     cd = cluster_data(frame, X, ov, within, between, ids)
-    singles = int((cd.n == 1).sum())
-    if singles:
-        warnings.append(f"{singles} cluster(s) with a single case: they inform the between level only")
+    singles = cd.ids[cd.n == 1]
+    if len(singles):
+        shown = ", ".join(str(v) for v in singles[:5]) + (", ..." if len(singles) > 5 else "")
+        warnings.append(f"{len(singles)} of {cd.J} cluster(s) with a single case ({opts.cluster} = {shown}): they "
+                        "inform the between level only (lavaan and Mplus keep them too); check that the cluster "
+                        "ids are right")
     if cd.J < 20:
         warnings.append(f"only {cd.J} clusters: between-level estimates and standard errors of a two-level model "
                         "are unstable with fewer than about 20-50 clusters")
@@ -1119,11 +1168,11 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
     if not res.converged:
         warnings.append(f"the optimizer did not converge after {res.iterations} iterations ({res.message}); "
                         "estimates are not trustworthy")
-    # the unrestricted (h1) two-level model, fitted with the same likelihood
-    h1_syntax = _twolevel_saturated_syntax(within, between, split, x1, x2)
-    h1_pt = build_partable(parse_model(h1_syntax), meanstructure=True, fixed_x=opts.fixed_x)
+    # the unrestricted (h1) two-level model, fitted with the same likelihood; as in lavaan the covariates'
+    # moments are free in it (their log-likelihood is subtracted from both log-likelihoods)
+    h1_syntax = _twolevel_saturated_syntax(within, between, split)
+    h1_pt = build_partable(parse_model(h1_syntax), meanstructure=True, fixed_x=False)
     h1_models = _level_models(h1_pt, ov_levels)
-    _set_exo_values(h1_models, stats_levels)
     h1_obj = TwoLevelObjective(h1_models, cd)
     th1 = np.zeros(int(h1_pt["free"].max()))
     for mod, ss in zip(h1_models, stats_levels):
@@ -1158,7 +1207,7 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
              if f > 0 and a in xset and (o == "~1" or (o == "~~" and b in xset))}
     h1_keep = np.array([k not in x_par for k in range(int(h1_pt["free"].max()))])
     state.twolevel = dict(data=cd, h1_objective=h1_obj, h1_theta=h1_res.theta, h1_converged=h1_res.converged,
-                          h1_keep=h1_keep,
+                          h1_keep=h1_keep, h1_pt=h1_pt,
                           within=within, between=between, split=sorted(split), z=z, x1=x1, x2=x2,
                           stats_levels=stats_levels, h1_implied=h1_imp)
     # information, standard errors
@@ -1245,10 +1294,29 @@ def _twolevel_x_loglik(cd, stats_levels, x1, x2, within, between) -> float:
     return total
 
 
+def _h1_theta_at(h1_pt: pd.DataFrame, implied: list[dict], ov_levels: dict) -> np.ndarray:
+    """Parameters of the unrestricted two-level model that reproduce a model's implied moments (lavaan's
+    'structured' h1 information is evaluated there): the (co)variances of each level, the within-only means at
+    level 1 and the level-2 means (a split variable's mean is the sum of its within and between means)."""
+    th = np.zeros(int(h1_pt["free"].max()))
+    mu_w = dict(zip(ov_levels[1], implied[0]["mu"]))
+    for a, o, b, L, f in zip(*(h1_pt[c].to_numpy() for c in ("lhs", "op", "rhs", "level", "free"))):
+        if f <= 0:
+            continue
+        names = ov_levels[L]
+        imp = implied[L - 1]
+        if o == "~~":
+            th[f - 1] = imp["sigma"][names.index(a), names.index(b)]
+        elif o == "~1":
+            th[f - 1] = imp["mu"][names.index(a)] + (mu_w.get(a, 0.0) if L == 2 else 0.0)
+    return th
+
+
 def _twolevel_yb(state, objective, theta, H, h1_obj, th1, df) -> dict:
     """Yuan-Bentler (Mplus) scaling of a two-level fit with cluster-level scores: ``tr(A1^-1 B1) - tr(E^-1 B0)``
-    with A1/B1 the observed information and the cluster-score cross-products of the unrestricted model, E/B0 those
-    of the model (per case, over N)."""
+    with A1/B1 the observed information and the cluster-score cross-products of the unrestricted model evaluated
+    at the model's implied moments (lavaan's 'structured' h1 information), E/B0 those of the model (per case,
+    over N)."""
     from .inference import safe_inverse
 
     N = objective.data.N
@@ -1282,12 +1350,12 @@ def _twolevel_baseline(state) -> dict:
     lines = ["level: 1"]
     lines += [f"{v} ~~ {v}" for v in within if v not in x1]
     lines += [f"{a} ~~ {b}" for i, a in enumerate(x1) for b in x1[i:]]
-    lines += [f"{v} ~ 1" for v in within if v not in split and v not in x1]
+    lines += [f"{v} ~ 1" for v in within if v not in split]
     lines.append("level: 2")
     lines += [f"{v} ~~ {v}" for v in between if v not in x2]
     lines += [f"{a} ~~ {b}" for i, a in enumerate(x2) for b in x2[i:]]
-    lines += [f"{v} ~ 1" for v in between if v not in x2]
-    bpt = build_partable(parse_model("\n".join(lines)), meanstructure=True, fixed_x=bool(x1 or x2))
+    lines += [f"{v} ~ 1" for v in between]
+    bpt = _fix_covariates(build_partable(parse_model("\n".join(lines)), meanstructure=True, fixed_x=False), x1, x2)
     bmodels = _level_models(bpt, {1: within, 2: between})
     _set_exo_values(bmodels, tl["stats_levels"])
     bobj = TwoLevelObjective(bmodels, tl["data"])

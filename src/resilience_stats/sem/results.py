@@ -100,7 +100,9 @@ class SEMResult:
         self.warnings = warnings
         self.converged = bool(state.optim.converged)
         self.iterations = int(state.optim.iterations)
-        self.n_obs = int(round(sum(getattr(s, "n_raw", s.nobs) for s in state.stats)))
+        tl = getattr(state, "twolevel", None)
+        self.n_obs = (int(tl["data"].N) if tl is not None
+                      else int(round(sum(getattr(s, "n_raw", s.nobs) for s in state.stats))))
         self.options = dict(state.options)
         self.model_syntax = state.model_syntax
         pt = state.pt.copy()
@@ -310,6 +312,9 @@ class SEMResult:
         lines.append(f"  Estimator                                  {self.options['estimator']}")
         lines.append(f"  Number of model parameters               {self.n_params:>5d}")
         lines.append(f"  Number of observations                   {self.n_obs:>5d}")
+        if self.two_level:
+            label = f"Number of clusters [{self.options.get('cluster')}]"
+            lines.append(f"  {label:<41}{self._state.twolevel['data'].J:>5d}")
         if self.options.get("missing") == "fiml":
             lines.append("  Missing data                              FIML")
         lines.append("")
@@ -336,7 +341,8 @@ class SEMResult:
                          ("aic", "Akaike (AIC)"), ("bic", "Bayesian (BIC)"), ("bic2", "Sample-size adjusted BIC"),
                          ("rmsea", "RMSEA"), ("rmsea_ci_lower", "90 Percent CI - lower"),
                          ("rmsea_ci_upper", "90 Percent CI - upper"), ("rmsea_pvalue", "P-value RMSEA <= 0.05"),
-                         ("rmsea_robust", "Robust RMSEA"), ("srmr", "SRMR")]:
+                         ("rmsea_robust", "Robust RMSEA"), ("srmr", "SRMR"),
+                         ("srmr_within", "SRMR (within)"), ("srmr_between", "SRMR (between)")]:
             if key in fi.index:
                 lines.append(f"  {lab:<40}{fmt(fi[key]):>14}")
         lines.append("")

@@ -112,11 +112,15 @@ def cluster_data(frame: pd.DataFrame, X: np.ndarray, names: list[str], within: l
         np.add.at(zsum, inv, Z)
         zval = zsum / n[:, None]
         dev = np.abs(Z - zval[inv])
-        bad = [z[k] for k in np.flatnonzero((dev > 1e-8 * np.maximum(1.0, np.abs(Z))).any(axis=0))]
+        varies = dev > 1e-8 * np.maximum(1.0, np.abs(Z))
+        bad = [z[k] for k in np.flatnonzero(varies.any(axis=0))]
         if bad:
-            raise DataError(f"level-2 variable(s) {', '.join(bad)} vary within clusters; a variable that appears "
-                            "only at level 2 must be constant within each cluster (a community characteristic); "
-                            "add it to level 1 as well, or use its cluster means")
+            where = uniq[np.unique(inv[varies.any(axis=1)])]
+            shown = ", ".join(str(v) for v in where[:5]) + (", ..." if len(where) > 5 else "")
+            raise DataError(f"level-2 variable(s) {', '.join(bad)} vary within {len(where)} cluster(s) (ids "
+                            f"{shown}); a variable that appears only at level 2 must be constant within each "
+                            "cluster (a community characteristic); correct the data, add it to level 1 as well, "
+                            "or use its cluster means")
     sizes, size_of = np.unique(n, return_inverse=True)
     return ClusterData(list(within), list(between), z, n, ybar, zval, W, uniq, Y, inv, sizes,
                        np.asarray(size_of).ravel())
