@@ -80,18 +80,31 @@ cat(sprintf('{{"seconds": %f, "method": "%s"}}', proc.time()[["elapsed"]] - t0,
 """
 
 
-def _ours(reps: int, n_jobs: int) -> tuple[float, pd.DataFrame]:
-    t0 = time.perf_counter()
+def _ours(reps: int, n_jobs: int) -> pd.DataFrame:
     # default analysis model: ANALYSIS with the marker loadings at their population value (0.8)
-    res = power(POPULATION, n=SIZES, reps=reps, seed=1, n_jobs=n_jobs)
-    return time.perf_counter() - t0, res.table
+    return power(POPULATION, n=SIZES, reps=reps, seed=1, n_jobs=n_jobs).table
 
 
-def _r_baseline(reps: int) -> dict | None:
+def time_n_jobs(run, reps: int) -> tuple[float, float, float, bool, pd.DataFrame]:
+    """Warm up ``run(reps, n_jobs)`` (imports), start the 2 loky workers (joblib reuses them; timed apart), then
+    time n_jobs=1 and n_jobs=2: (worker start, t1, t2, tables identical, table of n_jobs=1)."""
+    run(2, 1)
+    t0 = time.perf_counter()
+    run(8, 2)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tab1 = run(reps, 1)
+    t1 = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tab2 = run(reps, 2)
+    t2 = time.perf_counter() - t0
+    return cold, t1, t2, tab1.equals(tab2), tab1
+
+
+def run_rscript(code: str) -> dict | None:
+    """Run R code whose last printed line is JSON; None when Rscript is absent or the run fails."""
     if shutil.which("Rscript") is None:
         return None
-    code = R_CODE.format(pop=POPULATION.strip().replace("\n", "\\n"), ana=ANALYSIS.strip().replace("\n", "\\n"),
-                         sizes=", ".join(map(str, SIZES)), reps=reps)
     try:
         out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, timeout=3600)
         return json.loads(out.stdout.strip().splitlines()[-1])
@@ -100,21 +113,26 @@ def _r_baseline(reps: int) -> dict | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--quick", action="store_true", help="20 replicates, no R baseline")
+def bench_args(argv: list[str] | None, doc: str, reps: int, quick_reps: int) -> tuple[int, bool]:
+    """(replicates, whether to run the R baseline) from --reps / --quick / --no-r."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=reps)
+    parser.add_argument("--quick", action="store_true", help=f"{quick_reps} replicates, no R baseline")
     parser.add_argument("--no-r", action="store_true", help="skip the R baseline")
     args, _unknown = parser.parse_known_args(argv)  # run_all.py passes its own arguments
-    reps = 20 if args.quick else args.reps
-    power(POPULATION, n=[100], reps=2, n_jobs=1)  # warm-up (imports)
-    t0 = time.perf_counter()
-    power(POPULATION, n=[100], reps=8, n_jobs=2)  # starts the loky workers (joblib reuses them)
-    cold = time.perf_counter() - t0
-    t1, tab1 = _ours(reps, 1)
-    t2, tab2 = _ours(reps, 2)
-    identical = tab1.equals(tab2)
-    r = None if (args.quick or args.no_r) else _r_baseline(reps)
+    return (quick_reps if args.quick else args.reps), not (args.quick or args.no_r)
+
+
+def _r_baseline(reps: int) -> dict | None:
+    code = R_CODE.format(pop=POPULATION.strip().replace("\n", "\\n"), ana=ANALYSIS.strip().replace("\n", "\\n"),
+                         sizes=", ".join(map(str, SIZES)), reps=reps)
+    return run_rscript(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    reps, with_r = bench_args(argv, __doc__, 200, 20)
+    cold, t1, t2, identical, _tab = time_n_jobs(_ours, reps)
+    r = _r_baseline(reps) if with_r else None
     print(f"{reps} replicates x n = {SIZES} ({reps * len(SIZES)} fits)")
     print(f"{'run':<40}{'seconds':>10}{'ratio':>10}")
     print(f"{'rs.power n_jobs=1':<40}{t1:>10.2f}{'':>10}")

@@ -30,3 +30,23 @@ def clean_survey(survey_instrument) -> pd.DataFrame:
         row.update({item: float(1 + (r + j * step) % 5) for j, item in enumerate(items)})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="session")
+def bfi_items() -> pd.DataFrame:
+    """The 25 bfi items (tests/data/bfi.csv, psych's bfi; 2800 rows with missing answers)."""
+    return pd.read_csv(DATA / "bfi.csv").iloc[:, :25]
+
+
+@pytest.fixture(scope="session")
+def pbsc_items() -> pd.DataFrame:
+    """The 29 items of the example survey (tests/data/example_survey_pbsc.csv; 600 rows, complete)."""
+    return pd.read_csv(DATA / "example_survey_pbsc.csv")
+
+
+@pytest.fixture(scope="session")
+def psych_cmb_golden() -> dict:
+    """tests/golden/psych_cmb.json (psych omega / fa.poly / mardia / splitHalf); a missing file fails the test."""
+    import json
+
+    return json.loads((Path(__file__).parent / "golden" / "psych_cmb.json").read_text())

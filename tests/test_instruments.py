@@ -71,8 +71,14 @@ def test_minimal_instrument_views_and_second_order_model(tmp_path):
         (lambda d: d["items"][1].update(id="a1"), "duplicate item id 'a1'"),
         (lambda d: d["items"][0].update(scale="count", reverse=True), "items[0] (a1).reverse"),
         (lambda d: d["items"][0].update(scale="nosuch"), "unknown scale 'nosuch'"),
-        (lambda d: d["items"][0].pop("text_en"), "items.0.text_en: Field required"),
-        (lambda d: d["constructs"][0].update(role="weird"), "constructs.0.role"),
+        (lambda d: [d["items"][0].pop(k) for k in ("text_en", "text_zh")],
+         "items[0] (a1): give the item's wording as text_zh, text_en or both"),
+        (lambda d: d["items"][0].pop("scale"), "items[0] (a1).scale: is missing (it is required)"),
+        (lambda d: d["items"][0].update(txt_en="x"), "items[0] (a1).txt_en: is not a key of this block"),
+        (lambda d: d["items"][0].update(reverse="maybe"), "items[0] (a1).reverse: must be true or false (found 'maybe')"),
+        (lambda d: d["items"][0].update(id="1a"), "'1a' is not a valid id: start with a letter"),
+        (lambda d: d["constructs"][0].update(role="weird"), "constructs[0] (A).role: 'weird' is not allowed; use one of"),
+        (lambda d: d.update(missing_codes={3: {"zh": "不知道"}}), "missing_codes: code 3 lies inside the response scale"),
         (lambda d: d["scales"][0].update(min=6), "min (6"),
         (lambda d: d["items"][0].update(construct="H"), "second-order construct"),
         (lambda d: d["items"][1].update(aliases=["QA_1"]), "'QA_1' names both"),
@@ -169,3 +175,34 @@ def test_bundled_measurement_models_are_valid_lavaan_syntax_and_fit():
         wave = rs.read_survey(rs.example_survey(inst, n=400, seed=5), inst)
         fit = rs.cfa(wave, missing="fiml")
         assert fit.converged and fit.fit_indices["cfi"] > 0.95
+
+
+def test_chinese_only_questionnaire_loads(tmp_path):
+    data = copy.deepcopy(MINIMAL)
+    data.pop("sources")
+    data["title"] = {"zh": "只有中文的问卷"}
+    for block in ("constructs",):
+        for entry in data[block]:
+            entry["name"].pop("en")
+    for item in data["items"]:
+        item.pop("text_en")
+        item.pop("source", None)
+    for label in data["scales"][0]["labels"].values():
+        label.pop("en")
+    for label in data["missing_codes"].values():
+        label.pop("en")
+    inst = rs.load_instrument(write(tmp_path, data, "zh_only.yaml"))
+    assert inst.title("en") == "只有中文的问卷"                 # the one language there is
+    assert inst.item_text("a1", "en") == inst.item_text("a1", "zh") == "题A1"
+    assert inst.construct_name("A", "en") == "甲" and inst.spec.sources == ()
+    empty = copy.deepcopy(data)
+    empty["constructs"][0]["name"] = {}
+    with pytest.raises(InstrumentError, match=r"constructs\[0\] \(A\)\.name: give the text in Chinese"):
+        rs.load_instrument(write(tmp_path, empty, "no_name.yaml"))
+
+
+def test_instrument_missing_code_inside_the_scale_is_refused(tmp_path):
+    data = copy.deepcopy(MINIMAL)
+    data["missing_codes"] = {3: {"zh": "不知道", "en": "Don't know"}, 9: {"zh": "拒绝回答", "en": "Refused"}}
+    with pytest.raises(InstrumentError, match="code 3 lies inside the response scale 'likert5' \\(1 to 5\\)"):
+        rs.load_instrument(write(tmp_path, data, "inside.yaml"))

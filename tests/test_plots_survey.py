@@ -126,22 +126,18 @@ def test_correlation_heatmap(wave, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------ trends
-def test_score_summary_matches_pandas(waves):
-    summ = rsp.score_summary(waves, by="wave", constructs=["PBL", "RES"])
-    assert list(summ.columns) == ["wave", "construct", "n", "mean", "sd", "se", "ci_lower", "ci_upper"]
-    assert len(summ) == 2 * 3
-    scores = waves.scores()
-    pbl2 = scores.loc[waves.data["wave"] == 2, "PBL"].dropna()
-    row = summ[(summ["construct"] == "PBL") & (summ["wave"] == 2)].iloc[0]
-    assert row["n"] == len(pbl2) and row["mean"] == pytest.approx(pbl2.mean())
-    from scipy import stats
-
-    half = stats.t.ppf(0.975, len(pbl2) - 1) * pbl2.std() / np.sqrt(len(pbl2))
-    assert row["ci_upper"] - row["mean"] == pytest.approx(half)
-    by_comm = rsp.score_summary(waves, by=["wave", "community"], constructs="RES")
-    assert len(by_comm) == 3 * 6
-    with pytest.raises(DataError, match="grouping"):
-        rsp.score_summary(waves.scores(), by="wave")
+def test_wave_trends_draws_a_given_summary_at_its_level(waves):
+    """A summary computed in the statistics layer (here at 90%) is drawn as it is: the interval ends are the
+    table's and the axis label names its level (the report passes its wave-means table)."""
+    summ = rs.score_summary(waves, by="wave", constructs=["PBL", "RES"], level=0.90)
+    fig = rsp.wave_trends(summ)
+    assert "90" in fig.axes[0].get_ylabel()
+    bars = fig.axes[0].containers[0].lines[2][0].get_segments()
+    pbl = summ[summ["construct"] == "PBL"]
+    np.testing.assert_allclose([seg[:, 1].min() for seg in bars], pbl["ci_lower"])
+    np.testing.assert_allclose([seg[:, 1].max() for seg in bars], pbl["ci_upper"])
+    with pytest.raises(DataError, match="not a summary"):
+        rsp.wave_trends(summ, by_community=True)
 
 
 def test_wave_trends(waves, tmp_path):

@@ -148,3 +148,23 @@ def test_plot_is_lazy(tmp_path):
     res = rs.power(SMALL, n=[50, 100], reps=4, seed=1, n_jobs=1)
     fig = res.plot(["b"], metrics=("power", "coverage"))
     assert len(fig.axes) == 2
+
+
+def test_progress_is_reported_as_replicates_finish():
+    seen = []
+    res = rs.power(SMALL, n=[60, 80], reps=6, seed=2, n_jobs=1, progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (12, 12) and all(t == 12 for _d, t in seen)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+    same = rs.power(SMALL, n=[60, 80], reps=6, seed=2, n_jobs=1)
+    pd.testing.assert_frame_equal(res.table, same.table)  # progress changes nothing
+
+
+def test_a_population_without_values_is_refused():
+    with pytest.raises(rs.ModelSpecificationError, match="no loading or regression a value"), \
+            pytest.warns(rs.ResilienceStatsWarning, match="no value given for F =~ x1"):
+        rs.power("F =~ x1 + x2 + x3\nY ~ F", n=[50], reps=2, n_jobs=1)
+
+
+def test_no_converged_replicate_is_a_clear_error():
+    with pytest.raises(rs.EstimationError, match=r"none of the 4 replicates converged.*too few complete cases.*\(4x\)"):
+        rs.power(MEDIATION, n=[3], reps=4, seed=1, n_jobs=1)

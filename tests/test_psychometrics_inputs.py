@@ -82,11 +82,45 @@ def test_singular_correlation_duplicated_item(name):
         ALL_DATA_FUNCS[name](df)
 
 
-def test_duplicated_item_still_gives_alpha():
+def test_duplicated_item_still_gives_alpha_and_says_so():
     df = _likert()
     df["q1_copy"] = df["q1"]
-    rel = reliability(df)
+    with pytest.warns(ResilienceStatsWarning, match="identical answers.*q1 and q1_copy"):
+        rel = reliability(df)
     assert np.isfinite(rel.loc[0, "alpha"]) and np.isfinite(rel.loc[0, "omega_total"])
+    assert "q1 and q1_copy" in rel.loc[0, "note"] and "inflated" in rel.loc[0, "note"]
+
+
+def test_item_listed_twice_is_refused():
+    with pytest.raises(DataError, match="listed more than once: q1"):
+        reliability(_likert(), constructs={"a": ["q1", "q2", "q1", "q3"]})
+
+
+def test_fewer_than_three_respondents_is_refused():
+    df = _likert().iloc[:2]
+    with pytest.raises(DataError, match="2 respondent.*at least 3"):
+        reliability(df)
+    df3 = pd.DataFrame({"a": [1.0, 2, 3], "b": [1.0, 3, 3], "c": [2.0, 2, 3]})
+    assert reliability(df3).loc[0, "n_obs"] == 3
+
+
+def test_listwise_deletion_counts_and_warns_above_ten_percent():
+    df = _likert()
+    n = len(df)
+    df.loc[df.index[:5], "q1"] = np.nan            # 5 incomplete rows
+    df.loc[df.index[5], ["q1", "q2", "q3", "q4", "q5", "q6"][:df.shape[1]]] = np.nan  # one empty row
+    answering = n - 1
+    few = reliability(df, missing="listwise")
+    assert few.loc[0, "n_dropped"] == 6 and few.loc[0, "n_obs"] == n - 6
+    assert f"dropped 5 of {answering}" in few.loc[0, "note"]
+    many = df.copy()
+    k = int(0.2 * n)
+    many.loc[many.index[:k], "q2"] = np.nan         # 20 % incomplete: a warning
+    with pytest.warns(ResilienceStatsWarning, match=r"listwise deletion dropped \d+ of \d+ respondents \(2\d%"):
+        out = reliability(many, missing="listwise")
+    assert out.loc[0, "n_dropped"] == n - int((~many.isna().any(axis=1)).sum())
+    pairwise = reliability(df)                       # pairwise keeps every answering row
+    assert pairwise.loc[0, "n_dropped"] == 1 and pairwise.loc[0, "n_obs"] == answering
 
 
 def test_not_a_dataframe():
@@ -216,7 +250,26 @@ def test_floor_ceiling_from_observed_range_without_instrument():
     ia = item_analysis(df).set_index("item")
     assert ia.loc["a", "pct_floor"] == pytest.approx(37.5)
     assert ia.loc["c", "pct_floor"] == pytest.approx(25.0)      # observed minimum is 2
-    assert bool(ia.loc["a", "flag_floor"]) and bool(ia.loc["a", "flag_ceiling"])
+    # 37.5 % at 1 and mean - SD = 2.75 - 1.753 < 1: floor; 25 % at 5 but mean + SD = 4.50 < 5: no ceiling
+    assert bool(ia.loc["a", "flag_floor"]) and not bool(ia.loc["a", "flag_ceiling"])
+
+
+def _counts(counts: dict) -> list:
+    return [code for code, k in counts.items() for _ in range(k)]
+
+
+def test_ceiling_rule_does_not_flag_items_with_means_near_3_5():
+    # mean 3.5, 20 % answer 5: ordinary, not a ceiling effect; mean 4.45 with 60 % at 5: a ceiling effect
+    ordinary = _counts({1: 5, 2: 10, 3: 30, 4: 35, 5: 20})
+    piled = _counts({2: 5, 3: 5, 4: 30, 5: 60})
+    low = _counts({1: 60, 2: 30, 3: 5, 4: 5})
+    df = pd.DataFrame({"ordinary": ordinary, "piled": piled, "low": low})
+    ia = item_analysis(df).set_index("item")
+    assert ia.loc["ordinary", "mean"] == pytest.approx(3.55) and ia.loc["ordinary", "pct_ceiling"] == 20.0
+    assert not ia.loc["ordinary", "flag_ceiling"] and not ia.loc["ordinary", "flag_floor"]
+    assert ia.loc["piled", "flag_ceiling"] and not ia.loc["piled", "flag_floor"]
+    assert ia.loc["low", "flag_floor"] and not ia.loc["low", "flag_ceiling"]
+    assert list(ia.columns) == [c for c in ia.columns if not c.startswith("_")]  # no helper columns leak
 
 
 def test_inputs_are_not_modified():

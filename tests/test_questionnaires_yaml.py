@@ -331,9 +331,10 @@ def _unknown_source(data):
     return [f"items[2] ({data['items'][2]['id']}).source", "unknown source key 'nobody1999'"]
 
 
-def _missing_english_text(data):
-    del data["items"][0]["text_en"]
-    return ["items.0.text_en", "Field required"]
+def _missing_item_text(data):
+    del data["items"][0]["text_en"]  # a Chinese-only item is fine; one with no wording at all is not
+    del data["items"][0]["text_zh"]
+    return ["give the item's wording as text_zh, text_en or both"]
 
 
 def _unknown_item_key(data):
@@ -350,7 +351,7 @@ def _unknown_item_key(data):
         _item_on_second_order_construct,
         _alias_used_twice,
         _unknown_source,
-        _missing_english_text,
+        _missing_item_text,
         _unknown_item_key,
     ],
 )

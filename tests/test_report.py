@@ -43,7 +43,8 @@ def _section(result, sid):
 
 def test_report_has_every_section_and_writes_both_files(en_report):
     ids = [s.id for s in en_report.sections]
-    assert ids == [s for s in SECTION_IDS if s != "groups"]  # two waves: "waves" included; no group given
+    # two waves: "waves" included; no group= and no process= given
+    assert ids == [s for s in SECTION_IDS if s not in ("groups", "hypotheses")]
     assert en_report.html.exists() and en_report.docx.exists()
     assert en_report.errors == {} and en_report.problems == []
     for sid in ("sample", "items", "reliability", "efa", "cfa", "sem", "waves", "community", "appendix",

@@ -222,3 +222,74 @@ def test_se_none(ref, hs):
     assert fit.estimates["se"].isna().all()
     assert fit.fit_indices["chisq"] == pytest.approx(85.3055217699727, rel=1e-9)
     assert "not computed" in fit.summary()
+
+
+def test_cfa_accepts_lavaans_argument_order():
+    """cfa(data, model) is ours; cfa(model, data) (lavaan's order) is the same request; text for both fails."""
+    d = pd.read_csv(Path(__file__).parent / "data" / "holzinger_swineford.csv")
+    a = cfa(d, "v =~ x1 + x2 + x3")
+    b = cfa("v =~ x1 + x2 + x3", d)
+    assert a.estimates["est"].tolist() == b.estimates["est"].tolist()
+    with pytest.raises(ModelSpecificationError, match="got text for the data"):
+        cfa("v =~ x1 + x2 + x3", "w =~ x4 + x5 + x6")
+
+
+# ------------------------------------------------------------------ first-hour inputs (issue 17)
+_HS = Path(__file__).parent / "data" / "holzinger_swineford.csv"
+_M = "v =~ x1 + b*x2 + x3\nt =~ x4 + x5 + x6\n"
+
+
+@pytest.mark.parametrize("extra, match", [
+    ("deep := " + "(" * 300 + "b" + ")" * 300, "expression too long|nested"),
+    ("long := " + " + ".join(["b"] * 2000), "expression too long"),
+    ("deep2 := " + "(" * 60 + "b" + ")" * 60, "nested 60 parentheses"),
+])
+def test_huge_expressions_are_one_clear_error(extra, match):
+    with pytest.raises(ModelSyntaxError, match=match):
+        cfa(pd.read_csv(_HS), _M + extra)
+
+
+def test_overflowing_definition_is_flagged_not_raised():
+    with pytest.warns(EstimationWarning, match="could not be evaluated"):
+        fit = cfa(pd.read_csv(_HS), _M + "big := exp(b*10000)")
+    row = fit.estimates.query("lhs == 'big'").iloc[0]
+    assert np.isnan(row["est"]) and any("could not be evaluated" in w and "big" in w for w in fit.warnings)
+
+
+@pytest.mark.parametrize("model, match", [
+    ("v =~ x1 + 1e308*x2 + x3", "not a usable number"),
+    ("v =~ x1 + 1e400*x2 + x3", "not a usable number"),
+    ("v =~ x1 + x2 + x3\nx1 ~~ -1*x1", "negative value"),
+])
+def test_unusable_fixed_values_are_refused(model, match):
+    with pytest.raises(ModelSpecificationError, match=match):
+        cfa(pd.read_csv(_HS), model)
+
+
+def test_empty_right_hand_side_names_the_statement():
+    with pytest.raises(ModelSyntaxError, match=r"'v' =~ has nothing on its right-hand side \(line 2"):
+        cfa(pd.read_csv(_HS), "v =~\nt =~ x4 + x5 + x6")
+
+
+def test_small_sample_for_the_number_of_parameters_is_flagged():
+    small = pd.read_csv(_HS).head(40)
+    with pytest.warns(EstimationWarning, match="cases per parameter"):
+        fit = cfa(small, _M)
+    assert any("N = 40 for 13 free parameters" in w for w in fit.warnings)
+    assert not any("cases per parameter" in w for w in cfa(pd.read_csv(_HS), _M).warnings)
+
+
+def test_summary_prints_as_text_and_renders_in_a_notebook():
+    fit = cfa(pd.read_csv(_HS), _M)
+    s = fit.summary()
+    assert repr(s) == str(s) and str(s).startswith("resilience_stats SEM ended normally")
+    html = s._repr_html_()
+    assert html.startswith("<pre>") and "&gt;" not in str(s) and "Estimator" in html
+
+
+def test_fit_indices_print_counts_as_integers():
+    fi = cfa(pd.read_csv(_HS), _M).fit_indices
+    text = repr(fi[["n_obs", "n_params", "df", "chisq"]])
+    lines = dict(line.split(maxsplit=1) for line in text.splitlines()[:4])
+    assert lines == {"n_obs": "301", "n_params": "13", "df": "8", "chisq": f"{fi['chisq']:.6g}"}
+    assert fi.dtype == float and fi["df"] * 2 == 16.0

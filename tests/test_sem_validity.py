@@ -138,3 +138,21 @@ def test_errors():
     with pytest.raises(ModelSpecificationError, match="latent factors"):
         validity(rs.sem("a ~ b + c", df))
     assert rs.validity is validity
+
+
+def test_heywood_case_makes_cr_and_ave_not_interpretable():
+    import warnings as _w
+
+    from resilience_stats.sem import cfa as _cfa
+    from resilience_stats.sem.validity import validity as _validity
+
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        fit = _cfa(pd.read_csv(Path(__file__).parent / "data" / "sem_heywood.csv"), "F =~ a + b + c + d")
+        res = _validity(fit)
+    row = res.reliability.set_index("factor").loc["F"]
+    assert bool(row["improper"])
+    assert any("improper solution" in w and "not interpretable" in w for w in res.warnings)
+    clean = _validity(_cfa(pd.read_csv(Path(__file__).parent / "data" / "holzinger_swineford.csv"),
+                           "v =~ x1 + x2 + x3\nt =~ x4 + x5 + x6"))
+    assert not clean.reliability["improper"].any()

@@ -164,7 +164,7 @@ def test_wenjuanxing_option_text_export(tmp_path, survey_instrument):
     bad = _issues(wave, "non_numeric")
     assert len(bad) == 1 and bad.iloc[0]["severity"] == "error"
     assert bad.iloc[0]["item"] == "pb1" and bad.iloc[0]["rows"] == ["8"]
-    assert "'太同意了'" in bad.iloc[0]["message"] and "row 8" in bad.iloc[0]["message"]
+    assert "'太同意了'" in bad.iloc[0]["message"] and "respondent 8" in bad.iloc[0]["message"]  # 序号 is the id
     durations = _issues(wave, "field_values")
     assert durations.iloc[0]["item"] == "duration" and durations.iloc[0]["rows"] == ["9"]
     for column in ("提交答卷时间", "来源", "来自IP"):

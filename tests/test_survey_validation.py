@@ -54,7 +54,8 @@ def test_non_numeric_values_named_with_rows(clean_survey, survey_instrument):
     issue = _issues(wave, "non_numeric").iloc[0]
     assert issue["severity"] == "error" and issue["item"] == "net2"
     assert issue["rows"] == ["A04", "A08"] and issue["count"] == 2
-    assert "row A04: 'n/a'" in issue["message"] and "row A08: '很同意吧'" in issue["message"]
+    # the file has respondent ids: they are named as respondents, not as rows
+    assert "respondent A04: 'n/a'" in issue["message"] and "respondent A08: '很同意吧'" in issue["message"]
     assert np.isnan(wave.data.loc[3, "net2"])
 
 
@@ -65,7 +66,7 @@ def test_out_of_range_names_row_ids_and_values(clean_survey, survey_instrument):
     wave = read_survey(df, survey_instrument)
     issue = _issues(wave, "out_of_range").iloc[0]
     assert issue["item"] == "stab2" and issue["rows"] == ["A02", "A05"] and issue["count"] == 2
-    assert "row A02: 7" in issue["message"] and "row A05: 0" in issue["message"]
+    assert "respondent A02: 7" in issue["message"] and "respondent A05: 0" in issue["message"]
     assert "missing code" in issue["message"] and "check the export" in issue["message"]
     assert wave.data.loc[[1, 2, 4], "stab2"].isna().all()
 

@@ -191,7 +191,7 @@ def test_standard_tables_in_one_chinese_document(tmp_path):
     out = write_all([rel, fit], tmp_path / "paper.docx", lang="zh", style="three-line")
     doc = docx.Document(str(out))
     caps = [p.text for p in doc.paragraphs if p.text.startswith("表")]
-    assert caps == ["表1\u3000信度与聚合效度", "表2\u3000竞争模型的拟合指数"]
+    assert caps == ["表1\u3000信度与聚合效度", "表2\u3000模型拟合指数"]  # one model: no "competing models"
     assert doc.tables[0].cell(1, 0).text == "关系网络"
     assert doc.tables[0].cell(1, 1).text == ".93"
     for t in doc.tables:

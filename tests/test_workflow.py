@@ -134,3 +134,67 @@ def test_small_helpers(analysis):
     assert first["pvalue"].between(0, 1).all()
     cm = community_means(w)
     assert cm["n"].sum() == len(w.data)
+
+
+def test_model_files_in_gbk_or_utf8_with_bom_are_read(inst, tmp_path):
+    from resilience_stats.workflow import read_model_file
+
+    syntax = "# 结构模型\n" + inst.measurement_model()
+    for name, data in (("gbk.lav", syntax.encode("gbk")), ("bom.lav", b"\xef\xbb\xbf" + syntax.encode("utf-8"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert read_model_file(path) == syntax
+        assert resolve_model(str(path), inst) == (None, syntax)
+    garbage = tmp_path / "garbage.lav"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(ModelSpecificationError, match="not text in UTF-8 or GBK"):
+        resolve_model(str(garbage), inst)
+    empty = tmp_path / "empty.lav"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(ModelSpecificationError, match="is empty"):
+        read_model_file(empty)
+
+
+def test_fit_options_are_shared_and_checked():
+    from resilience_stats.workflow import fit_options
+
+    assert fit_options("mlr", "fiml") == {"estimator": "MLR", "missing": "fiml"}
+    assert fit_options("ML", "listwise") == {"estimator": "ML", "missing": "listwise"}
+    assert fit_options("WLSMV", "fiml") == {"estimator": "WLSMV", "ordered": True}  # cfa --estimator WLSMV works
+    for bad in (dict(estimator="FOO"), dict(estimator="MLR", missing="mean"), dict(estimator="MLR", ordered=True)):
+        with pytest.raises(ValueError):
+            fit_options(**bad)
+
+
+def test_bad_arguments_fail_before_any_work(two_waves, inst):
+    with pytest.raises(ValueError, match="bootstrap must be 0 .* or at least 2"):
+        analyze(two_waves, inst, bootstrap=1)
+    with pytest.raises(ValueError, match="estimator must be one of"):
+        analyze(two_waves, inst, estimator="FOO")
+    with pytest.raises(rs.DataError, match="unknown check name.*'speeder'"):
+        load_pooled(two_waves, inst, exclude=["speeder"])
+
+
+def test_group_without_value_is_left_out_with_a_warning(two_waves, inst):
+    from resilience_stats.workflow import group_rows
+
+    wave = load_pooled(two_waves, inst)
+    data = wave.data.copy()
+    data.loc[data.index[:30], "party_member"] = float("nan")
+    holey = rs.SurveyWave(wave.raw, data, dict(wave.meta), wave.issues, inst, row_labels=wave.row_labels)
+    with pytest.warns(rs.ResilienceStatsWarning, match=r"30 of 400 respondents \(8%\) have no 'party_member'"):
+        kept = group_rows(holey, "party_member")
+    assert len(kept.data) == 370 and kept.data["party_member"].notna().all()
+    assert group_rows(wave, "party_member") is wave            # nothing missing: nothing to say
+    with pytest.raises(rs.DataError, match="not in the data"):
+        group_rows(wave, "nosuch")
+
+
+def test_exclusions_can_keep_the_first_duplicate(two_waves, inst):
+    import pandas as pd
+
+    first = two_waves[two_waves["wave"] == 1]
+    doubled = pd.concat([first, first.iloc[:3]], ignore_index=True)
+    every = load_pooled(doubled, inst, exclude="duplicate_ids")
+    kept = load_pooled(doubled, inst, exclude="duplicate_ids", keep="first")
+    assert len(every.data) == len(first) - 3 and len(kept.data) == len(first)

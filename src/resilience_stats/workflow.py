@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import DataError, ResilienceStatsError
+from .errors import DataError, ModelSpecificationError, ResilienceStatsError
+from .sem import options as _sem_options
 
 __all__ = [
     "Analysis",
@@ -50,9 +51,9 @@ DEPENDENCIES = ("numpy", "pandas", "scipy", "matplotlib", "seaborn", "jinja2", "
 
 #: The order in which :func:`analyze` runs its steps.
 STEP_NAMES = (
-    "sample", "items", "reliability", "factorability", "parallel", "efa", "cfa", "validity", "correlations",
-    "sem", "bootstrap", "invariance_waves", "latent_means_waves", "trends", "invariance_group",
-    "latent_means_group", "icc", "community_means",
+    "sample", "items", "reliability", "factorability", "parallel", "efa", "cfa", "common_method", "validity",
+    "correlations", "sem", "bootstrap", "process", "invariance_waves", "latent_means_waves", "trends", "invariance_group",
+    "latent_means_group", "icc", "community_means", "community_model", "composite_index",
 )
 
 
@@ -191,14 +192,47 @@ def resolve_model(model: str | None, instrument: Any) -> tuple[str | None, str]:
             return text, models.get(text).syntax
         path = Path(text)
         if path.is_file():
-            return None, path.read_text(encoding="utf-8")
+            return None, read_model_file(path)
         raise ModelSpecificationError(
             f"model {text!r} is neither a framework model ({', '.join(models.list())}) nor a lavaan syntax file"
         )
     return None, str(model)
 
 
-def load_waves(waves: Any, instrument: Any = None) -> tuple[list, Any]:
+def read_model_file(path: str | Path) -> str:
+    """The text of a lavaan syntax file: UTF-8 (with or without BOM), UTF-16 or GBK/GB18030, as data files are.
+
+    Raises
+    ------
+    ModelSpecificationError
+        The file cannot be read or is not text in one of these encodings.
+
+    Examples
+    --------
+    >>> read_model_file("model.lav").splitlines()[0]  # doctest: +SKIP
+    'PBL =~ pbl1 + pbl2 + pbl3'
+    """
+    from .errors import ModelSpecificationError, SurveyReadError
+    from .survey.io import decode_text
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelSpecificationError(f"model file {str(path)!r} cannot be read ({exc.strerror})") from None
+    try:
+        text, _encoding = decode_text(data, path)
+    except SurveyReadError:
+        raise ModelSpecificationError(f"model file {str(path)!r} is not text in UTF-8 or GBK; save it as UTF-8 "
+                                      "text") from None
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ModelSpecificationError(f"model file {str(path)!r} is empty")
+    return text
+
+
+def load_waves(waves: Any, instrument: Any = None, *, columns: Mapping[str, str] | None = None,
+               fuzzy_aliases: bool = False) -> tuple[list, Any]:
     """Turn one wave, a list of waves, paths or DataFrames into ``(list of SurveyWave, Instrument)``.
 
     Parameters
@@ -208,6 +242,10 @@ def load_waves(waves: Any, instrument: Any = None) -> tuple[list, Any]:
         pooled (:func:`load_pooled`, :func:`analyze`), the i-th input without a wave column gets wave label i + 1.
     instrument : Instrument, str or Path, optional
         Required unless every input is a SurveyWave.
+    columns : dict, optional
+        ``{file header: item or field id}`` for every file read (see :func:`~resilience_stats.read_survey`).
+    fuzzy_aliases : bool, default False
+        Read the scales' fuzzy option aliases too (see :func:`~resilience_stats.read_survey`).
 
     Raises
     ------
@@ -232,7 +270,7 @@ def load_waves(waves: Any, instrument: Any = None) -> tuple[list, Any]:
             continue
         if inst is None:
             raise DataError("an instrument is needed to read survey files or DataFrames")
-        out.append(read_survey(item, inst))
+        out.append(read_survey(item, inst, columns=dict(columns) if columns else None, fuzzy_aliases=fuzzy_aliases))
     if inst is None:
         inst = out[0].instrument
     ids = {w.instrument.id for w in out}
@@ -241,8 +279,13 @@ def load_waves(waves: Any, instrument: Any = None) -> tuple[list, Any]:
     return out, inst
 
 
-def load_pooled(waves: Any, instrument: Any = None, exclude: Iterable[str] = ()) -> Any:
+def load_pooled(waves: Any, instrument: Any = None, exclude: Iterable[str] = (), *, keep: str = "none",
+                columns: Mapping[str, str] | None = None, fuzzy_aliases: bool = False) -> Any:
     """Read the waves (see :func:`load_waves`), remove the rows flagged by the ``exclude`` checks, and pool them.
+
+    ``exclude`` holds check names (``"speeders"``, ``"speeders,straightlining"``); an unknown name raises
+    :class:`~resilience_stats.errors.DataError`. ``keep="first"`` keeps the first copy of duplicated
+    respondents (checks ``duplicate_ids``, ``duplicate_rows``).
 
     Returns
     -------
@@ -254,9 +297,34 @@ def load_pooled(waves: Any, instrument: Any = None, exclude: Iterable[str] = ())
     >>> wave = load_pooled(["w1.csv", "w2.csv"], "party_building_social_capital",
     ...                    exclude=["speeders"])  # doctest: +SKIP
     """
-    given, inst = load_waves(waves, instrument)
-    kept, _removed = _apply_exclusions(given, tuple(exclude))
+    exclude = check_names(exclude)
+    given, inst = load_waves(waves, instrument, columns=columns, fuzzy_aliases=fuzzy_aliases)
+    kept, _removed = _apply_exclusions(given, exclude, keep)
     return _pool(kept, inst)
+
+
+def check_names(exclude: Any) -> tuple[str, ...]:
+    """The check names of ``exclude`` (a name, comma-separated names or a list), refusing unknown ones.
+
+    Raises
+    ------
+    DataError
+        A name that is not a validation check listing respondents.
+
+    Examples
+    --------
+    >>> check_names(["speeders,straightlining"])
+    ('speeders', 'straightlining')
+    """
+    from .survey.validation import ROW_CHECKS
+    from .survey.wave import parse_checks
+
+    names = parse_checks(exclude)
+    bad = [n for n in names if n not in ROW_CHECKS]
+    if bad:
+        raise DataError(f"unknown check name(s) to exclude: {', '.join(map(repr, bad))}; checks that list "
+                        f"respondents are: {', '.join(ROW_CHECKS)}")
+    return tuple(names)
 
 
 def _wave_field(inst: Any) -> str:
@@ -269,7 +337,7 @@ def _cluster_field(inst: Any) -> str | None:
     return ids[0] if ids else None
 
 
-def _apply_exclusions(waves: list, exclude: Sequence[str]) -> tuple[list, pd.DataFrame]:
+def _apply_exclusions(waves: list, exclude: Sequence[str], keep: str = "none") -> tuple[list, pd.DataFrame]:
     """Drop the rows flagged by each check in ``exclude``; one record per check with what was removed."""
     records = []
     kept = []
@@ -279,7 +347,7 @@ def _apply_exclusions(waves: list, exclude: Sequence[str]) -> tuple[list, pd.Dat
             flagged = sum(int(c) for c in w.issues.loc[w.issues["check"] == check, "count"])
             before = len(current.data)
             if flagged:
-                current = current.exclude(check=check)
+                current = current.exclude(check, keep=keep)
             records.append({"source": str(w.meta.get("source")), "check": check, "rows_flagged": flagged,
                             "rows_removed": before - len(current.data)})
         kept.append(current)
@@ -386,10 +454,10 @@ def sample_composition(wave: Any, lang: str = "en") -> pd.DataFrame:
             values = data[f.id]
             counts = values.value_counts(dropna=True).sort_index()
             total = int(values.notna().sum())
-            label = f.label.zh if lang == "zh" else f.label.en
+            label = f.label.get(lang)
             for code, n in counts.items():
                 level = (f.levels or {}).get(_as_code(code))
-                cat = (level.zh if lang == "zh" else level.en) if level is not None else str(_plain(code))
+                cat = level.get(lang) if level is not None else str(_plain(code))
                 rows.append({"variable": label, "category": cat, "n": int(n), "percent": 100.0 * n / total})
             n_missing = int(values.isna().sum())
             if n_missing:
@@ -477,38 +545,40 @@ def construct_correlations(wave: Any) -> dict:
 
 
 def wave_means(wave: Any, level: float = 0.95) -> pd.DataFrame:
-    """Construct score means per wave with t confidence intervals, and a one-way ANOVA across waves.
+    """Construct score means per wave with t confidence intervals (:func:`~resilience_stats.score_summary`), and
+    a one-way ANOVA across waves.
 
     Returns
     -------
     pandas.DataFrame
         Columns construct, wave, n, mean, sd, ci_lower, ci_upper, f_stat, pvalue (the ANOVA across waves, on
-        the first row of each construct).
+        the first row of each construct); ``attrs["level"]`` is the confidence level (the trend figure drawn
+        from this table labels its intervals with it).
 
     Examples
     --------
     >>> wave_means(wave).query("construct == 'PBL'")  # doctest: +SKIP
     """
+    from .survey.scores import score_summary
+
     wave_col = _wave_field(wave.instrument)
     scores = wave.scores()
-    labels = wave.data[wave_col]
-    rows = []
+    frame = scores.assign(wave=wave.data[wave_col].to_numpy())
+    summ = score_summary(frame, "wave", list(scores.columns), level)
+    out = summ[["construct", "wave", "n", "mean", "sd", "ci_lower", "ci_upper"]].copy()
+    out["wave"] = [_plain(v) for v in out["wave"]]
+    out["f_stat"] = np.nan
+    out["pvalue"] = np.nan
     for c in scores.columns:
-        groups = []
-        for label in sorted(pd.unique(labels.dropna())):
-            s = scores.loc[labels == label, c].dropna()
-            groups.append(s)
-            n = int(s.size)
-            half = stats.t.ppf(0.5 + level / 2, n - 1) * s.std() / np.sqrt(n) if n > 1 else np.nan
-            rows.append({"construct": c, "wave": _plain(label), "n": n, "mean": s.mean(), "sd": s.std(),
-                         "ci_lower": s.mean() - half, "ci_upper": s.mean() + half, "f_stat": np.nan,
-                         "pvalue": np.nan})
+        groups = [g.dropna() for _, g in frame.groupby("wave", sort=True)[c]]
         usable = [g for g in groups if g.size > 1]
         if len(usable) >= 2:
             res = stats.f_oneway(*usable)
-            first = len(rows) - len(groups)
-            rows[first]["f_stat"], rows[first]["pvalue"] = float(res.statistic), float(res.pvalue)
-    return pd.DataFrame(rows)
+            first = out.index[out["construct"] == c][0]
+            out.loc[first, ["f_stat", "pvalue"]] = float(res.statistic), float(res.pvalue)
+    out = out.reset_index(drop=True)
+    out.attrs["level"] = float(level)
+    return out
 
 
 def community_means(wave: Any) -> pd.DataFrame:
@@ -531,6 +601,49 @@ def community_means(wave: Any) -> pd.DataFrame:
     out = frame.groupby("_cluster", sort=True).mean(numeric_only=True)
     out.insert(0, "n", frame.groupby("_cluster", sort=True).size())
     return out.reset_index().rename(columns={"_cluster": "community"})
+
+
+def _with_communities(wave: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn(wave)`` for the community-level steps; skipped (not failed) when the data have no community field,
+    as a questionnaire without one (a single community, an own questionnaire) is no error."""
+    col = _cluster_field(wave.instrument)
+    if col is None or col not in wave.data.columns:
+        raise _Skip("the data have no community (cluster) column: community-level results need one")
+    return fn(wave)
+
+
+def _community_model(wave: Any, syntax: str) -> Any:
+    """The community-level structural model (:func:`~resilience_stats.community_model`): a two-level path model
+    of the construct scores with 20 or more communities, else the structural model with cluster-robust standard
+    errors; skipped when the model has no structural paths."""
+    from .sem.syntax import parse_model
+
+    if not any(f.op == "~" for f in parse_model(syntax).formulas):
+        raise _Skip("the model has no structural paths (a measurement model only): no community-level model")
+    return _api("community_model")(wave, syntax, estimator="MLR")
+
+
+def composite_index_step(wave: Any) -> Any:
+    """The report's composite index: entropy weights and TOPSIS over the communities (and waves) on the
+    instrument's default indicators (:func:`resilience_stats.indices.default_indicators`).
+
+    Raises
+    ------
+    _Skip
+        The instrument has no community field or the data lack it, or fewer than 3 communities.
+
+    Examples
+    --------
+    >>> composite_index_step(wave).scores.head()  # doctest: +SKIP
+    """
+    from .indices import composite_index
+
+    col = _cluster_field(wave.instrument)
+    if col is None or col not in wave.data.columns:
+        raise _Skip("the instrument has no community (cluster) field in these data")
+    if wave.data[col].dropna().nunique() < 3:
+        raise _Skip("a composite index needs at least 3 communities")
+    return composite_index(wave)
 
 
 # -- running the steps -------------------------------------------------------------------------------------------
@@ -576,17 +689,61 @@ def _accepts(fn: Callable, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-#: Estimators for ordinal indicators (the items are declared ordered).
-ORDINAL_ESTIMATORS = ("WLSMV", "ULSMV")
+#: Estimators for ordinal indicators (the items are declared ordered): the SEM engine's registry.
+ORDINAL_ESTIMATORS = _sem_options.ORDINAL_ESTIMATORS
+
+
+#: Estimators the command line and :func:`analyze` accept: every estimator of the SEM engine.
+ESTIMATORS = tuple(_sem_options.ESTIMATORS)
+
+
+def fit_options(estimator: str = "MLR", missing: str | None = "fiml", ordered: bool = False) -> dict:
+    """Keyword arguments of ``rs.cfa``/``rs.sem``/``rs.invariance`` for an estimator, missing-data rule and
+    ordinal indicators, the same for every analysis (so that invariance uses FIML when the CFA does).
+
+    The combination is validated by the SEM engine's own option check
+    (:func:`resilience_stats.sem.options.resolve_options`), so the command line, the report and ``rs.sem`` accept
+    and refuse the same things. ``missing`` applies to the estimators that can use full-information ML (ML,
+    MLR); the least-squares and MLM-family estimators analyse complete cases. ``ordered=True`` or an estimator
+    for ordered data only (WLSMV, ULSMV, ...) declares the items ordered categorical.
+
+    Raises
+    ------
+    ValueError
+        An unknown estimator or missing-data rule, or a combination the engine cannot fit (e.g. ``ordered``
+        with MLR).
+
+    Examples
+    --------
+    >>> fit_options("MLR", "fiml")
+    {'estimator': 'MLR', 'missing': 'fiml'}
+    >>> fit_options("WLSMV")
+    {'estimator': 'WLSMV', 'ordered': True}
+    >>> fit_options("MLM", "fiml")
+    {'estimator': 'MLM'}
+    """
+    est = str(estimator).upper()
+    if est not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}, not {estimator!r}")
+    if missing not in (None, "fiml", "listwise"):
+        raise ValueError(f"missing must be 'fiml' or 'listwise', not {missing!r}")
+    spec = _sem_options.ESTIMATORS[est]
+    if ordered and not spec.ordinal:
+        raise ValueError(f"ordered items need an ordinal estimator ({', '.join(ORDINAL_ESTIMATORS)}), not {est}")
+    kw: dict[str, Any] = {"estimator": est}
+    if spec.objective == "ML" and not spec.complete_only and missing:
+        kw["missing"] = missing
+    if ordered or not spec.continuous:
+        kw["ordered"] = True
+    try:
+        _sem_options.resolve_options(**kw)
+    except ModelSpecificationError as err:
+        raise ValueError(str(err)) from None
+    return kw
 
 
 def _fit_options(opts: Mapping[str, Any]) -> dict:
-    kw: dict[str, Any] = {"estimator": opts["estimator"]}
-    if opts["estimator"] in ("ML", "MLR") and opts.get("missing"):
-        kw["missing"] = opts["missing"]
-    if opts["estimator"] in ORDINAL_ESTIMATORS:
-        kw["ordered"] = True
-    return kw
+    return fit_options(opts["estimator"], opts.get("missing"))
 
 
 def _sem_call(fn: Callable, model: str, wave: Any, opts: Mapping[str, Any]):
@@ -627,10 +784,40 @@ def _bootstrap(fit: Any, opts: Mapping[str, Any], progress: bool):
 INVARIANCE_LEVELS = ("configural", "metric", "scalar")
 
 
-def _invariance(model: str, wave: Any, group: str, opts: Mapping[str, Any]):
-    fn = _api("invariance")
+def group_rows(wave: Any, group: str) -> Any:
+    """The wave without the respondents whose ``group`` value is missing, warning how many were left out.
+
+    Raises
+    ------
+    DataError
+        ``group`` is not a column of the data.
+
+    Examples
+    --------
+    >>> w = group_rows(wave, "party_member")  # doctest: +SKIP
+    """
+    from ._warn import warn
+    from .errors import ResilienceStatsWarning
+
     if group not in wave.data.columns:
         raise DataError(f"group column {group!r} is not in the data")
+    missing = wave.data[group].isna()
+    if not missing.any():
+        return wave
+    n, total = int(missing.sum()), len(missing)
+    warn(f"{n} of {total} respondents ({n / total:.0%}) have no {group!r} value and are left out of the "
+         f"comparison across {group} groups", ResilienceStatsWarning)
+    from .survey import SurveyWave
+
+    keep = ~missing
+    return SurveyWave(wave.raw.loc[keep.to_numpy()] if len(wave.raw) == len(keep) else wave.raw,
+                      wave.data.loc[keep], dict(wave.meta), wave.issues, wave.instrument,
+                      row_labels=wave.row_labels.loc[keep])
+
+
+def _invariance(model: str, wave: Any, group: str, opts: Mapping[str, Any]):
+    fn = _api("invariance")
+    wave = group_rows(wave, group)
     if wave.data[group].dropna().nunique() < 2:
         raise _Skip(f"{group!r} has fewer than two groups")
     kw = {"group": group, "levels": INVARIANCE_LEVELS, **_fit_options(opts)}
@@ -662,6 +849,10 @@ def analyze(
     steps: Iterable[str] | None = None,
     on_step: Callable[[str], None] | None = None,
     bootstrap_progress: bool = False,
+    keep: str = "none",
+    columns: Mapping[str, str] | None = None,
+    fuzzy_aliases: bool = False,
+    process: Mapping[str, Any] | None = None,
 ) -> Analysis:
     """Run every analysis of the survey-wave report and return the results bundle.
 
@@ -674,12 +865,12 @@ def analyze(
     model : str or Path, optional
         Structural model (see :func:`resolve_model`); default the instrument's framework model.
     bootstrap : int, default 1000
-        Bootstrap replicates of the structural model (0: none; delta-method intervals only).
+        Bootstrap replicates of the structural model (0: none, delta-method intervals only; else at least 2).
     seed : int, default 0
         Seed of every random step (parallel analysis, bootstrap): the same inputs and seed give the same numbers.
-    exclude : iterable of str, optional
+    exclude : str or iterable of str, optional
         Validation checks whose flagged rows are removed before the analyses (e.g. ``["straightlining",
-        "speeders"]``); flagged rows of other checks are kept and reported as kept.
+        "speeders"]``); flagged rows of other checks are kept and reported as kept. Unknown names are refused.
     group : str, optional
         A grouping column (e.g. ``"party_member"``) for measurement invariance across groups.
     estimator : str, default "MLR"
@@ -699,6 +890,16 @@ def analyze(
         Called with each step's name before it runs (for progress display).
     bootstrap_progress : bool, default False
         Let the bootstrap show its own progress bar (tqdm, on a terminal).
+    keep : {"none", "first"}, default "none"
+        With ``duplicate_ids``/``duplicate_rows`` in ``exclude``: "first" keeps the first copy of each duplicate.
+    columns : dict, optional
+        ``{file header: item or field id}`` used when reading files (see :func:`~resilience_stats.read_survey`).
+    fuzzy_aliases : bool, default False
+        Read the scales' fuzzy option aliases too (see :func:`~resilience_stats.read_survey`).
+    process : dict, optional
+        A PROCESS model on the construct scores, the keyword arguments of :func:`resilience_stats.process`
+        (e.g. ``dict(model=4, x="PBL", y="RES", m=["NET", "NORM", "TRUST"])``); runs as step "process"
+        (``seed``, ``level`` and ``n_jobs`` default to this call's).
 
     Returns
     -------
@@ -721,16 +922,22 @@ def analyze(
     """
     import resilience_stats as rs
 
-    exclude = tuple(exclude or ())
-    given, inst = load_waves(waves, instrument)
+    if int(bootstrap) < 0 or int(bootstrap) == 1:
+        raise ValueError(f"bootstrap must be 0 (none) or at least 2 replicates, not {bootstrap!r}")
+    fit_options(estimator, missing)  # an unknown estimator or missing rule fails before any work
+    process_opts = _process_options(process, seed, ci_level, n_jobs)
+    exclude = check_names(exclude)
+    given, inst = load_waves(waves, instrument, columns=columns, fuzzy_aliases=fuzzy_aliases)
     model_name, syntax = resolve_model(model, inst)
-    kept, removed = _apply_exclusions(given, exclude)
+    kept, removed = _apply_exclusions(given, exclude, keep)
     pooled = _pool(kept, inst)
     wave_col = _wave_field(inst)
     labels = sorted(pd.unique(pooled.data[wave_col].dropna()).tolist()) if wave_col in pooled.data else []
     opts = {"estimator": str(estimator).upper(), "missing": missing, "bootstrap": int(bootstrap), "seed": seed,
             "exclude": list(exclude), "group": group, "cluster": cluster, "n_jobs": n_jobs,
             "parallel_iter": int(parallel_iter), "ci_level": ci_level}
+    if keep != "none":
+        opts["keep"] = keep
     a = Analysis(instrument=inst, wave=pooled, waves=given, wave_labels=[_plain(x) for x in labels],
                  model_name=model_name, model=syntax, options=opts,
                  exclusions=_exclusion_summary(given, exclude, removed),
@@ -741,7 +948,9 @@ def analyze(
 
     def sample():
         return {"composition_en": sample_composition(w, "en"), "composition_zh": sample_composition(w, "zh"),
-                "missing": missingness(w), "issues": pd.concat([g.issues for g in given], ignore_index=True),
+                "missing": missingness(w),
+                "issues": pd.concat([g.issues.assign(rows_are=g.meta.get("row_labels", "row")) for g in given],
+                                    ignore_index=True),
                 "n_by_wave": w.data[wave_col].value_counts().sort_index() if wave_col in w.data else None,
                 "n_total": len(w.data), "n_before": sum(len(g.data) for g in given)}
 
@@ -753,11 +962,15 @@ def analyze(
         ("parallel", lambda: rs.parallel_analysis(w, n_iter=parallel_iter, seed=seed)),
         ("efa", lambda: rs.efa(w, n_factors=n_first_order)),
         ("cfa", lambda: _require_converged(rs.cfa(w, measurement, **_fit_options(opts)), "measurement model")),
+        ("common_method", lambda: _common_method(a)),
         ("validity", lambda: _validity(a)),
         ("correlations", lambda: construct_correlations(w)),
         ("sem", lambda: _require_converged(_sem_call(rs.sem, syntax, w, opts), "structural model")),
         ("bootstrap", lambda: _bootstrap(a.value("sem"), opts, bootstrap_progress)),
     ]
+    if process_opts is not None:
+        opts["process"] = {k: v for k, v in process_opts.items() if k not in ("seed", "level", "n_jobs")}
+        plan.append(("process", lambda: rs.process(w, **process_opts)))
     if a.multi_wave:
         plan += [
             ("invariance_waves", lambda: _invariance(measurement, w, wave_col, opts)),
@@ -769,7 +982,10 @@ def analyze(
             ("invariance_group", lambda: _invariance(measurement, w, group, opts)),
             ("latent_means_group", lambda: _latent_means(a.value("invariance_group"), opts)),
         ]
-    plan += [("icc", lambda: rs.icc(w)), ("community_means", lambda: community_means(w))]
+    plan += [("icc", lambda: _with_communities(w, rs.icc)), ("community_means",
+                                                              lambda: _with_communities(w, community_means))]
+    plan += [("community_model", lambda: _with_communities(w, lambda wave: _community_model(wave, syntax)))]
+    plan += [("composite_index", lambda: composite_index_step(w))]
     if steps is not None:
         wanted = set(steps)
         unknown = wanted - set(STEP_NAMES)
@@ -781,6 +997,32 @@ def analyze(
             on_step(name)
         a.steps[name] = _run_step(name, fn)
     return a
+
+
+def _process_options(process: Mapping[str, Any] | None, seed: int, level: float, n_jobs: int | None) -> dict | None:
+    """The keyword arguments of the report's PROCESS step (checked before any work), or None."""
+    from .errors import ModelSpecificationError
+
+    if process is None:
+        return None
+    if not isinstance(process, Mapping) or not {"model", "x", "y"} <= set(process):
+        raise ModelSpecificationError("process= must be a dict with at least model=, x= and y= (the arguments of "
+                                      f"rs.process), not {process!r}")
+    allowed = set(inspect.signature(_api("process")).parameters) - {"data"}
+    unknown = sorted(set(process) - allowed)
+    if unknown:
+        raise ModelSpecificationError(f"process=: unknown option(s) {', '.join(unknown)}; options: "
+                                      f"{', '.join(sorted(allowed))}")
+    return {"seed": seed, "level": level, "n_jobs": n_jobs, **dict(process)}
+
+
+def _common_method(a: Analysis):
+    """Common-method-bias checks on the fitted measurement model (Harman's test alone when there is none)."""
+    fn = _api("common_method_bias")
+    fit = a.value("cfa")
+    if fit is None or a.options["estimator"] not in ("ML", "MLR"):
+        return fn(a.wave, tests=["harman"])
+    return fn(a.wave, fit=fit)
 
 
 def _validity(a: Analysis):

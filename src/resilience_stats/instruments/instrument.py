@@ -191,19 +191,19 @@ class Instrument:
         raise KeyError(f"{item_id!r} is not an item of instrument {self.id!r}")
 
     def construct_name(self, construct_id: str, lang: str = "en") -> str:
-        """A construct's name in ``lang``."""
+        """A construct's name in ``lang`` (in the other language when only one is given)."""
         for c in self.spec.constructs:
             if c.id == construct_id:
                 return c.name.get(lang)
         raise KeyError(f"{construct_id!r} is not a construct of instrument {self.id!r}")
 
     def item_text(self, item_id: str, lang: str = "en") -> str:
-        """An item's wording in ``lang``."""
+        """An item's wording in ``lang`` (in the other language when the questionnaire gives only one)."""
         for item in self.spec.items:
             if item.id == item_id:
                 if lang not in ("zh", "en"):
                     raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-                return item.text_zh if lang == "zh" else item.text_en
+                return item.text(lang)
         raise KeyError(f"{item_id!r} is not an item of instrument {self.id!r}")
 
     @cached_property

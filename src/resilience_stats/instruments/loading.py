@@ -84,7 +84,7 @@ def load_instrument(name_or_path: str | Path | Instrument) -> Instrument:
     try:
         spec = InstrumentSpec.model_validate(data)
     except ValidationError as exc:
-        raise InstrumentError(f"{path}: invalid instrument:\n" + _describe(exc)) from None
+        raise InstrumentError(f"{path}: invalid instrument:\n" + _describe(exc, data)) from None
     instrument = Instrument(spec, path)
     for message in instrument.warnings:
         warnings.warn(f"{path.name}: {message}", InstrumentWarning, stacklevel=2)
@@ -121,13 +121,67 @@ def _resolve(name_or_path: str | Path) -> Path:
     )
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, data: dict | None = None) -> str:
+    """The schema errors in words: where (block, entry number and id, key) and what is wrong."""
     lines = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(instrument)"
+    errors = exc.errors()
+    for err in errors:
+        loc = err["loc"]
+        if err.get("type") == "too_short" and any(e["loc"][:len(loc)] == loc and len(e["loc"]) > len(loc)
+                                                  for e in errors):
+            continue  # a list "too short" only because its entries failed: their own errors say why
         message = err["msg"].removeprefix("Value error, ")
-        if where == "(instrument)":
+        if not loc:
             lines += [f"  - {part}" for part in message.split("; ")]
-        else:
-            lines.append(f"  - {where}: {message}")
+            continue
+        lines.append(f"  - {_where(loc, data)}: {_what(err, message)}")
     return "\n".join(lines)
+
+
+def _where(loc: tuple, data: dict | None) -> str:
+    """"items[2] (q3).reverse" from pydantic's location ("items", 2, "reverse") (0-based, as the cross-checks)."""
+    text = ""
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            entry = node[step] if isinstance(node, list) and step < len(node) else None
+            ident = (entry.get("id") or entry.get("key")) if isinstance(entry, dict) else None
+            text += f"[{step}]" + (f" ({ident})" if ident else "")
+            node = entry
+        else:
+            text += ("." if text else "") + str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return text or "(instrument)"
+
+
+_TYPE_WORDS = {
+    "missing": "is missing (it is required)",
+    "extra_forbidden": "is not a key of this block (check the spelling)",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be a text",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "string_too_short": "must not be empty",
+    "tuple_type": "must be a list (e.g. [a, b])",
+    "dict_type": "must be a block of key: value lines",
+    "model_type": "must be a block of key: value lines",
+    "too_short": "must have at least one entry",
+}
+
+
+def _what(err: dict, message: str) -> str:
+    kind = err.get("type", "")
+    value = err.get("input")
+    shown = f" (found {value!r})" if kind not in ("missing", "extra_forbidden") and not isinstance(value, dict) else ""
+    if kind == "string_pattern_mismatch":
+        return (f"{value!r} is not a valid id: start with a letter, then letters, digits or _"
+                + (" (lower case for the instrument id)" if "a-z][a-z0-9" in message else ""))
+    if kind in ("literal_error", "enum"):
+        expected = (err.get("ctx") or {}).get("expected", "")
+        return f"{value!r} is not allowed; use one of {expected}"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind] + shown
+    return message

@@ -22,17 +22,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
-    """A text in Chinese and English."""
+class _Bilingual(_Strict):
+    """A text in Chinese and/or English: either may be left out (a Chinese-only questionnaire), not both."""
 
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    zh: str | None = Field(default=None, min_length=1)
+    en: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_language(self):
+        if self.zh is None and self.en is None:
+            raise ValueError("give the text in Chinese (zh:) or English (en:) or both")
+        return self
 
     def get(self, lang: str) -> str:
-        """The text in ``lang`` ("zh" or "en")."""
+        """The text in ``lang`` ("zh" or "en"); the other language when this one was not given."""
         if lang not in ("zh", "en"):
             raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-        return self.zh if lang == "zh" else self.en
+        first, other = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        return first if first is not None else other
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The texts given (zh first)."""
+        return tuple(t for t in (self.zh, self.en) if t is not None)
+
+
+class Text(_Bilingual):
+    """A text in Chinese and English (one of the two may be left out)."""
 
 
 class Source(_Strict):
@@ -44,12 +60,17 @@ class Source(_Strict):
     note: str | None = None
 
 
-class Label(_Strict):
-    """A response option's label in both languages, with other spellings a survey platform may export."""
+class Label(_Bilingual):
+    """A response option's label (Chinese and/or English), with other spellings a survey platform may export.
 
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    ``aliases`` are other spellings of the same option (完全同意 for 非常同意) and are always read;
+    ``fuzzy_aliases`` are looser wordings that a respondent or platform may use for it (同意 for 比较同意,
+    说不清 for 一般) and are read only when asked for (``read_survey(..., fuzzy_aliases=True)``). Every
+    answer read through an alias is reported in ``SurveyWave.issues`` (check ``option_alias``).
+    """
+
     aliases: tuple[str, ...] = ()
+    fuzzy_aliases: tuple[str, ...] = ()
 
 
 class Scale(_Strict):
@@ -116,14 +137,25 @@ with warnings.catch_warnings():
 
         id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
         construct: str
-        text_zh: str = Field(min_length=1)
-        text_en: str = Field(min_length=1)
+        text_zh: str | None = Field(default=None, min_length=1)
+        text_en: str | None = Field(default=None, min_length=1)
         scale: str
         reverse: bool = False
         aliases: tuple[str, ...] = Field(
             default=(), description="other column headers a survey file may use for this item (e.g. 'Q3_1')"
         )
         source: str | None = Field(default=None, description="key of the source the item was adapted from")
+
+        @model_validator(mode="after")
+        def _has_text(self):
+            if self.text_zh is None and self.text_en is None:
+                raise ValueError("give the item's wording as text_zh, text_en or both")
+            return self
+
+        def text(self, lang: str) -> str:
+            """The wording in ``lang``, else in the other language."""
+            first, other = (self.text_zh, self.text_en) if lang == "zh" else (self.text_en, self.text_zh)
+            return first if first is not None else other
 
 
 class FieldSpec(_Strict):
@@ -152,7 +184,7 @@ class InstrumentSpec(_Strict):
     title: Text
     description: Text | None = None
     framework: str | None = Field(default=None, description="name of the framework model in rs.models")
-    sources: tuple[Source, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
     scales: tuple[Scale, ...] = Field(min_length=1)
     missing_codes: dict[int, Label] = Field(default_factory=dict)
     constructs: tuple[Construct, ...] = Field(min_length=1)
@@ -216,8 +248,17 @@ class InstrumentSpec(_Strict):
                 if key in alias_owner and alias_owner[key] != entry.id:
                     problems.append(f"aliases: {alias!r} names both {alias_owner[key]!r} and {entry.id!r}")
                 alias_owner[key] = entry.id
+        used_scales = {i.scale for i in self.items}
         for scale in self.scales:
             problems += _label_clashes(scale, self.missing_codes)
+            if scale.id in used_scales and scale.bounded:
+                inside = sorted(c for c in self.missing_codes if scale.min <= c <= scale.max)
+                problems += [
+                    f"missing_codes: code {c} lies inside the response scale {scale.id!r} ({scale.min:g} to "
+                    f"{scale.max:g}), so a real answer {c} would be read as missing; use codes outside the scale "
+                    "(e.g. 8 = don't know, 9 = refused on a 1-5 scale)"
+                    for c in inside
+                ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -239,7 +280,7 @@ def _label_clashes(scale: Scale, instrument_missing: dict[int, Label]) -> list[s
     problems: list[str] = []
     options = [*scale.labels.items(), *instrument_missing.items(), *scale.missing_codes.items()]
     for code, label in options:
-        for text in {label.zh, label.en, *label.aliases}:
+        for text in {*label.texts, *label.aliases, *label.fuzzy_aliases}:
             key = text.strip().casefold()
             if key in owner and owner[key] != code:
                 problems.append(f"scales ({scale.id}): option text {text!r} names both code {owner[key]} and code {code}")

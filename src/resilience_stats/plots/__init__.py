@@ -19,8 +19,12 @@ Function                      Draws from
 :func:`invariance_fit`        the invariance table
 :func:`latent_means`          the latent means table
 :func:`wave_trends`           a multi-wave SurveyWave or scores with wave/community columns
-:func:`community_caterpillar` idem (community means; see :func:`score_summary`)
+:func:`community_caterpillar` idem (community means; see :func:`resilience_stats.score_summary`)
 :func:`power_curves`          the power analysis table
+:func:`process_plot`          ``process()`` (ProcessResult): interaction and Johnson-Neyman band
+:func:`index_bars`            a composite index (``rs.composite_index``): scores per community
+:func:`index_heatmap`         idem: normalized indicators or obstacle degrees per community
+:func:`index_trends`          idem: scores across waves
 ============================  =====================================================================
 
 Examples
@@ -35,13 +39,15 @@ from .distributions import correlation_heatmap, item_distributions, score_distri
 from .effects import indirect_effects
 from .factors import loadings_heatmap, loadings_table, scree
 from .fonts import CJKFontWarning, find_cjk_font
+from .indices import index_bars, index_heatmap, index_trends
 from .invariance import invariance_fit, latent_means
 from .likert import likert_bars, likert_proportions
 from .path_diagram import path_diagram, path_diagram_dot, path_layout
 from .power import power_curves
+from .process import process_plot
 from .save import save
 from .theme import DOUBLE_COLUMN, SINGLE_COLUMN
-from .trends import community_caterpillar, score_summary, wave_trends
+from .trends import community_caterpillar, wave_trends
 
 __all__ = [
     "CJKFontWarning",
@@ -50,6 +56,9 @@ __all__ = [
     "community_caterpillar",
     "correlation_heatmap",
     "find_cjk_font",
+    "index_bars",
+    "index_heatmap",
+    "index_trends",
     "indirect_effects",
     "invariance_fit",
     "item_distributions",
@@ -62,9 +71,9 @@ __all__ = [
     "path_diagram_dot",
     "path_layout",
     "power_curves",
+    "process_plot",
     "save",
     "score_distributions",
-    "score_summary",
     "scree",
     "wave_trends",
 ]

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..survey.scores import _select, scores_frame  # noqa: F401  (re-exported for the plots)
+from ..tables.i18n import INVARIANCE_LEVELS
 
 # ------------------------------------------------------------------------------------------------ words
 _TEXT = {
@@ -62,19 +64,7 @@ INDEX_NAMES = {
     "delta_cfi": "ΔCFI", "delta_rmsea": "ΔRMSEA", "delta_chisq": "Δχ²",
 }
 
-LEVEL_NAMES = {
-    "configural": {"en": "Configural", "zh": "形态等同"},
-    "metric": {"en": "Metric", "zh": "弱等同"},
-    "loadings": {"en": "Metric", "zh": "弱等同"},
-    "scalar": {"en": "Scalar", "zh": "强等同"},
-    "intercepts": {"en": "Scalar", "zh": "强等同"},
-    "thresholds": {"en": "Thresholds", "zh": "阈值等同"},
-    "strict": {"en": "Strict", "zh": "严格等同"},
-    "residuals": {"en": "Strict", "zh": "严格等同"},
-    "lv_variances": {"en": "Factor variances", "zh": "因子方差等同"},
-    "lv_covariances": {"en": "Factor covariances", "zh": "因子协方差等同"},
-    "means": {"en": "Latent means", "zh": "潜均值等同"},
-}
+LEVEL_NAMES = INVARIANCE_LEVELS  # the one set of invariance terms (tables and figures alike)
 
 
 def tr(key: str, lang: str, **fmt: Any) -> str:
@@ -174,40 +164,4 @@ def construct_label(instrument: Any, construct: str, lang: str) -> str:
         return str(construct)
 
 
-def scores_frame(data: Any, instrument: Any = None) -> tuple[pd.DataFrame, list[str], Any]:
-    """Construct scores with ``wave`` / ``community`` columns where known.
-
-    ``data`` is a SurveyWave (its ``scores()`` joined with its wave and community fields) or a DataFrame of
-    scores (numeric construct columns; optional ``wave`` and ``community`` columns are kept as grouping
-    columns). Returns the frame, the construct columns and the instrument (if any).
-    """
-    if hasattr(data, "scores") and hasattr(data, "data") and hasattr(data, "instrument"):
-        inst = data.instrument if instrument is None else instrument
-        scores = data.scores()
-        frame = scores.copy()
-        for role, name in (("wave", "wave"), ("cluster", "community")):
-            ids = [f for f in inst.field_ids(role) if f in data.data.columns] if hasattr(inst, "field_ids") else []
-            if ids:
-                frame[name] = data.data[ids[0]].to_numpy()
-        return frame, list(scores.columns), inst
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"expected a SurveyWave or a DataFrame of construct scores, got {type(data).__name__}")
-    frame = data.copy()
-    groups = {"wave", "community", "group"}
-    cols = [c for c in frame.columns if c not in groups and pd.api.types.is_numeric_dtype(frame[c])]
-    if not cols:
-        raise DataError("the scores DataFrame has no numeric construct columns")
-    return frame, cols, instrument
-
-
-def select(requested: Any, available: list[str], what: str) -> list[str]:
-    """``requested`` (None = all, a name or a list) checked against ``available``."""
-    if requested is None:
-        return list(available)
-    names = [requested] if isinstance(requested, str) else list(requested)
-    unknown = [n for n in names if n not in available]
-    if unknown:
-        raise DataError(f"unknown {what}: {', '.join(map(str, unknown))}; available: {', '.join(map(str, available))}")
-    if not names:
-        raise DataError(f"no {what} selected")
-    return names
+select = _select  # one check of requested names, shared with the score summaries

@@ -11,6 +11,11 @@ right of it (like indicators of an outcome), or left of it when the second-order
 predecessors (fewer crossings). Item indicators are drawn next to their factor: left of first-column
 factors, right of last-column factors, and in a row below factors of middle columns. Regressions that skip
 a column are drawn as arcs passing above (or below) the columns in between.
+
+No arrow crosses a box: every edge is checked against every node it does not join (:func:`edge_crossings`);
+a straight arrow that would clip one (e.g. a regression passing an indicator row) is bent slightly, and an arc
+that would (a covariance beside a column with indicators below it) bulges further out, the smallest change
+that clears all boxes.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from ..errors import DataError
 from . import theme
 from ._common import construct_label, display_width, estimates_frame, fmt_num, stars, tr, wrap
 
-__all__ = ["path_diagram", "path_diagram_dot", "path_layout"]
+__all__ = ["edge_crossings", "path_diagram", "path_diagram_dot", "path_layout"]
 
 _STD_COLUMNS = ("std_all", "std_lv", "est")
 
@@ -278,10 +283,16 @@ def path_layout(result: Any, *, measurement: bool = True, std: str = "std_all", 
             to_right = not any(side.get(n) == "right" for n in col)
             half = right if to_right else left
             spans = sorted({round(abs(nodes[e.src].y - nodes[e.dst].y), 6) for e in here})
-            for e in here:
+            boxes = _column_boxes(col, nodes, items, side)
+            reach_by_rank: dict[int, float] = {}
+            for e in sorted(here, key=lambda e: abs(nodes[e.src].y - nodes[e.dst].y)):
                 rank = spans.index(round(abs(nodes[e.src].y - nodes[e.dst].y), 6))
-                bulges[(e.src, e.dst)] = (half + 0.14 + 0.2 * rank) * (1 if to_right else -1)
-            reach = half + 0.14 + 0.2 * (len(spans) - 1) + 0.22
+                start = max(half + 0.14 + 0.2 * rank, reach_by_rank.get(rank - 1, 0.0) + 0.2)
+                bulge = _clear_bulge(nodes[e.src], nodes[e.dst], start, 1 if to_right else -1,
+                                     {k: v for k, v in boxes.items() if k not in (e.src, e.dst)})
+                reach_by_rank[rank] = max(reach_by_rank.get(rank, 0.0), bulge)
+                bulges[(e.src, e.dst)] = bulge * (1 if to_right else -1)
+            reach = max(reach_by_rank.values()) + 0.22
             if to_right:
                 right = max(right, reach)
             else:
@@ -339,6 +350,7 @@ def path_layout(result: Any, *, measurement: bool = True, std: str = "std_all", 
                 bulge, direction = 0.3, np.array([0.0, 1.0])
             sign = np.sign(np.dot([dy, -dx], direction)) or 1.0
             rad = sign * 2 * abs(bulge) / length
+        rad = _clear_rad(a, b, rad, {k: v for k, v in out_nodes.items() if k not in (e.src, e.dst)})
         ctrl = ((a["x"] + b["x"]) / 2 + rad * dy, (a["y"] + b["y"]) / 2 - rad * dx)
         pa = _boundary(a, ctrl if rad else (b["x"], b["y"]))
         pb = _boundary(b, ctrl if rad else (a["x"], a["y"]))
@@ -358,6 +370,85 @@ def path_layout(result: Any, *, measurement: bool = True, std: str = "std_all", 
         py = (1 - t) ** 2 * pa[1] + 2 * t * (1 - t) * c[1] + t ** 2 * pb[1]
         edges.append(vars(e) | {"key": e.key, "rad": rad, "label_xy": (px, py)})
     return {"nodes": out_nodes, "edges": edges, "layers": dict(layer), "side": side, "items": items}
+
+
+_CLEARANCE = 0.03  # inches kept between an arrow and a box it does not join
+
+
+def _column_boxes(col: list[str], nodes: dict, items: dict, side: dict) -> dict:
+    """The boxes of one column centred on x = 0: its nodes and the indicator rows drawn below them."""
+    boxes = {n: {"x": 0.0, "y": nodes[n].y, "w": nodes[n].w, "h": nodes[n].h} for n in col}
+    for n in col:
+        its = items.get(n, [])
+        if its and side.get(n) == "below":
+            row = len(its) * _ITEM_W + (len(its) - 1) * _ROW_GAP
+            yb = nodes[n].y - nodes[n].h / 2 - _BELOW_GAP - _ITEM_H / 2
+            boxes[f"{n}:items"] = {"x": 0.0, "y": yb, "w": row, "h": _ITEM_H}
+    return boxes
+
+
+def _clear_bulge(a: Any, b: Any, start: float, sign: int, others: dict) -> float:
+    """The smallest bulge from ``start`` up whose covariance arc (centre to centre, beside the column) passes
+    through none of ``others`` (column-relative boxes)."""
+    t = np.linspace(0.0, 1.0, 400)
+    ys = a.y + (b.y - a.y) * t
+    bulge = start
+    for _ in range(60):
+        pts = np.column_stack([sign * 4 * bulge * t * (1 - t), ys])
+        if not _hits(pts, others):
+            return bulge
+        bulge += 0.05
+    return start
+
+
+def _curve(a: dict, b: dict, rad: float, n: int = 400) -> np.ndarray:
+    """Points of the arc3 curve (matplotlib's ``connectionstyle="arc3,rad=..."``) from a's centre to b's."""
+    dx, dy = b["x"] - a["x"], b["y"] - a["y"]
+    ctrl = np.array([(a["x"] + b["x"]) / 2 + rad * dy, (a["y"] + b["y"]) / 2 - rad * dx])
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) ** 2 * np.array([a["x"], a["y"]]) + 2 * t * (1 - t) * ctrl + t ** 2 * np.array([b["x"], b["y"]])
+
+
+def _hits(points: np.ndarray, others: dict) -> list[str]:
+    """Names of the nodes (boxes and ellipses, with a small clearance) that ``points`` pass through."""
+    hit = []
+    for name, nd in others.items():
+        inside = ((np.abs(points[:, 0] - nd["x"]) < nd["w"] / 2 + _CLEARANCE)
+                  & (np.abs(points[:, 1] - nd["y"]) < nd["h"] / 2 + _CLEARANCE))
+        if inside.any():
+            hit.append(name)
+    return hit
+
+
+def _clear_rad(a: dict, b: dict, rad: float, others: dict) -> float:
+    """The curvature closest to ``rad`` whose curve passes through none of ``others`` (``rad`` itself when
+    none does): a straight arrow is bent a little either way, an arc bulges further in its own direction."""
+    if not _hits(_curve(a, b, rad), others):
+        return rad
+    if rad == 0:
+        candidates = [sign * k * 0.04 for k in range(1, 13) for sign in (1, -1)]
+    else:
+        candidates = [rad * (1 + 0.1 * k) for k in range(1, 31)]
+    for cand in candidates:
+        if not _hits(_curve(a, b, cand), others):
+            return cand
+    return rad
+
+
+def edge_crossings(layout: dict) -> list[tuple[str, str]]:
+    """(edge key, node) pairs of arrows of :func:`path_layout` that pass through a box they do not join.
+
+    Examples
+    --------
+    >>> edge_crossings(path_layout(fit))  # doctest: +SKIP
+    []
+    """
+    nodes = layout["nodes"]
+    out = []
+    for e in layout["edges"]:
+        others = {k: v for k, v in nodes.items() if k not in (e["src"], e["dst"])}
+        out += [(e["key"], n) for n in _hits(_curve(nodes[e["src"]], nodes[e["dst"]], e["rad"]), others)]
+    return out
 
 
 def _boundary(nd: dict, toward: tuple[float, float]) -> tuple[float, float]:

@@ -15,11 +15,7 @@ __all__ = ["power_curves"]
 _METRICS = ("power", "coverage", "bias", "converged_share")
 
 
-def _param_name(row: pd.Series) -> str:
-    label = row.get("label")
-    if isinstance(label, str) and label:
-        return label
-    return f"{row['lhs']} {row['op']} {row['rhs']}"
+_CLUSTERS = {"en": "Number of clusters", "zh": "群组数"}
 
 
 def power_curves(
@@ -33,6 +29,10 @@ def power_curves(
     width: float | str | None = None,
 ):
     """Power (and optionally CI coverage, bias, convergence) against sample size, one line per parameter.
+
+    For a two-level power table (``n_clusters`` column) the x axis is the number of clusters, unlabelled
+    parameters are named with their level ("y1 ~~ y1 (between)"), and with several cluster sizes each
+    parameter has one line per size ("a (m = 15)").
 
     Parameters
     ----------
@@ -64,14 +64,21 @@ def power_curves(
     bad = [m for m in metrics if m not in _METRICS]
     if bad:
         raise ValueError(f"unknown metric(s) {', '.join(bad)}; choose from {', '.join(_METRICS)}")
+    from ..power import parameter_names
+
     frame = table_frame(table, ["n", "lhs", "op", "rhs", *metrics], "power_curves").copy()
-    frame["param"] = frame.apply(_param_name, axis=1)
+    frame["param"] = parameter_names(frame)
+    x = "n_clusters" if "n_clusters" in frame.columns else "n"
     order = list(dict.fromkeys(frame["param"]))
     if params is not None:
         unknown = [p for p in params if p not in order]
         if unknown:
             raise DataError(f"unknown parameter(s) {', '.join(unknown)}; the table has {', '.join(order)}")
         order = list(params)
+    sizes = list(dict.fromkeys(frame["cluster_size"])) if "cluster_size" in frame.columns else []
+    if len(sizes) > 1:
+        frame["param"] = [f"{p} (m = {m})" for p, m in zip(frame["param"], frame["cluster_size"])]
+        order = [f"{p} (m = {m})" for p in order for m in sizes]
     labels = dict(labels or {})
     width = width or ("single" if len(metrics) == 1 else "double")
     with theme.plot_context(lang) as lang:
@@ -81,14 +88,14 @@ def power_curves(
         colors = theme.categorical_colors(len(order))
         for ax, metric in zip(axes[0], metrics):
             for k, p in enumerate(order):
-                s = frame[frame["param"] == p].sort_values("n")
-                ax.plot(s["n"], s[metric], color=colors[k], marker=theme.MARKERS[k % 8],
+                s = frame[frame["param"] == p].sort_values(x)
+                ax.plot(s[x], s[metric], color=colors[k], marker=theme.MARKERS[k % 8],
                         linestyle=theme.LINESTYLES[k % 8], markersize=3.5, label=wrap(labels.get(p, p), 22),
                         gid=f"{metric}:{p}")
                 if metric == "power":
                     reach = s[s["power"] >= target]
                     if len(reach):
-                        n0 = reach["n"].iloc[0]
+                        n0 = reach[x].iloc[0]
                         ax.annotate(f"{n0:g}", (n0, reach["power"].iloc[0]), xytext=(3, -9),
                                     textcoords="offset points", fontsize=5.5, color=colors[k], gid="n_target")
             if metric == "power":
@@ -99,6 +106,6 @@ def power_curves(
             elif metric == "bias":
                 ax.axhline(0.0, color=theme.GRAY, linestyle=":", linewidth=0.8, zorder=0)
             ax.set_ylabel(tr(metric, lang))
-        fig.supxlabel(tr("sample_size", lang), fontsize=8)
+        fig.supxlabel(_CLUSTERS[lang] if x == "n_clusters" else tr("sample_size", lang), fontsize=8)
         axes[0][-1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig

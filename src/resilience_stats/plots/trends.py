@@ -6,64 +6,30 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError
+from ..survey.scores import score_summary
 from . import theme
 from ._common import construct_label, scores_frame, select, tr, wrap
 
-__all__ = ["score_summary", "wave_trends", "community_caterpillar"]
+__all__ = ["wave_trends", "community_caterpillar"]
+
+_SUMMARY_COLUMNS = {"construct", "mean", "ci_lower", "ci_upper"}
 
 
-def score_summary(scores: Any, by: str | Sequence[str] = "wave", constructs: Sequence[str] | None = None,
-                  level: float = 0.95, instrument: Any = None) -> pd.DataFrame:
-    """Mean construct score with a t-based confidence interval per group (the summary the trend plots draw).
-
-    Parameters
-    ----------
-    scores : SurveyWave or pandas.DataFrame
-        A wave (its ``scores()`` with its wave and community fields) or a DataFrame of construct scores with the
-        grouping columns (``wave``, ``community``).
-    by : str or list of str, default "wave"
-        Grouping columns.
-    constructs : list of str, optional
-        Default: every construct column.
-    level : float, default 0.95
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long format: the ``by`` columns, construct, n, mean, sd, se, ci_lower, ci_upper (mean ± t(n-1) x se;
-        CI missing for n < 2).
-
-    Examples
-    --------
-    >>> score_summary(wave, by=["wave", "community"], constructs=["RES"])  # doctest: +SKIP
-    """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), not {level}")
-    frame, cols, _ = scores_frame(scores, instrument)
-    by = [by] if isinstance(by, str) else list(by)
-    missing = [b for b in by if b not in frame.columns]
-    if missing:
-        raise DataError(f"grouping column(s) {', '.join(missing)} not found (have: {', '.join(map(str, frame.columns))})")
+def _summary(data: Any, by: str, constructs, level: float, instrument: Any):
+    """The summary to draw: ``data`` itself when it is already one (from :func:`~resilience_stats.score_summary`
+    or the report's wave means: construct, ``by``, mean, ci_lower, ci_upper; its ``attrs["level"]`` names the
+    interval), else the summary of the scores at ``level``. Returns (summary, construct names, instrument,
+    level, scores frame or None)."""
+    if isinstance(data, pd.DataFrame) and _SUMMARY_COLUMNS | {by} <= set(data.columns):
+        cols = list(dict.fromkeys(data["construct"]))
+        names = select(constructs, cols, "construct")
+        summ = data[data["construct"].isin(names)]
+        return summ, names, instrument, float(data.attrs.get("level", level)), None
+    frame, cols, inst = scores_frame(data, instrument)
     names = select(constructs, cols, "construct")
-    long = frame[by + names].melt(id_vars=by, value_vars=names, var_name="construct", value_name="score")
-    long["score"] = pd.to_numeric(long["score"], errors="coerce")
-    long = long.dropna(subset=["score"])
-    if long.empty:
-        raise DataError("no construct scores to summarise")
-    g = long.groupby(by + ["construct"], sort=True, observed=True)["score"]
-    out = g.agg(n="count", mean="mean", sd="std").reset_index()
-    out["se"] = out["sd"] / np.sqrt(out["n"])
-    tcrit = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1))
-    half = np.where(out["n"] >= 2, tcrit * out["se"], np.nan)
-    out["ci_lower"] = out["mean"] - half
-    out["ci_upper"] = out["mean"] + half
-    order = {c: i for i, c in enumerate(names)}
-    out = out.sort_values(by=["construct"] + by, key=lambda s: s.map(order) if s.name == "construct" else s,
-                          kind="stable")
-    return out.reset_index(drop=True)
+    return score_summary(frame, by, names, level), names, inst, level, frame
 
 
 def wave_trends(
@@ -82,8 +48,9 @@ def wave_trends(
     Parameters
     ----------
     data : SurveyWave or pandas.DataFrame
-        Stacked waves: a SurveyWave read from a multi-wave file, or construct scores with a ``wave`` column
-        (and ``community`` for ``by_community``).
+        Stacked waves: a SurveyWave read from a multi-wave file, construct scores with a ``wave`` column (and
+        ``community`` for ``by_community``), or a summary already computed (:func:`~resilience_stats.score_summary`
+        by wave, or the report's wave means), which is drawn as it is, with the level it was computed at.
     constructs : str or list of str, optional
         Default: every construct.
     by_community : bool, default False
@@ -91,6 +58,7 @@ def wave_trends(
         per construct with thin gray lines for the communities and the overall mean with its CI on top.
     lang : {"en", "zh"}
     level : float, default 0.95
+        Confidence level when the summary is computed here (a given summary keeps its own).
     instrument : Instrument, optional
     col_wrap : int, default 4
         Panels per row when ``by_community``.
@@ -109,9 +77,7 @@ def wave_trends(
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    frame, cols, inst = scores_frame(data, instrument)
-    names = select(constructs, cols, "construct")
-    summ = score_summary(frame, "wave", names, level)
+    summ, names, inst, level, frame = _summary(data, "wave", constructs, level, instrument)
     with theme.plot_context(lang) as lang:
         ci = tr("ci", lang, p=round(level * 100, 1))
         if not by_community:
@@ -131,6 +97,8 @@ def wave_trends(
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2)
             return fig
+        if frame is None:
+            raise DataError("by_community needs the construct scores (a wave or a scores frame), not a summary")
         if "community" not in frame.columns:
             raise DataError("by_community needs a community column in the data")
         per = score_summary(frame, ["wave", "community"], names, level)

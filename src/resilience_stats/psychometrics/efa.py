@@ -26,16 +26,18 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..errors import DataError, EstimationWarning
+from .._blas import one_blas_thread
+from ..errors import DataError, EstimationWarning, ResilienceStatsWarning
 from ._common import check_items, cor_smooth, pairwise_corr, resolve_items
 from ._fa import extract
 from .rotation import rotate as _rotate
 
-__all__ = ["EFAResult", "efa", "fa_statistics", "correlation_input"]
+__all__ = ["EFAResult", "efa", "fa_statistics", "correlation_input", "analysis_correlation", "Solution", "solve"]
 
 _METHODS = ("minres", "ml", "principal")
 _ROTATIONS = ("oblimin", "promax", "varimax", "none")
 _PREFIX = {"minres": "MR", "ml": "ML", "principal": "PA"}
+_CORS = ("pearson", "poly")
 
 
 @dataclass(repr=False)
@@ -76,6 +78,8 @@ class EFAResult:
     correlation : pandas.DataFrame
         The analysed correlation matrix.
     warnings : list of str
+    cor : {"pearson", "poly"}
+        Pearson correlations, or polychoric correlations (``psych::fa.poly``).
     """
 
     loadings: pd.DataFrame
@@ -100,10 +104,12 @@ class EFAResult:
     converged: bool
     correlation: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    cor: str = "pearson"
 
     def __repr__(self) -> str:
         k = self.loadings.shape[1]
-        return (f"EFAResult(method={self.method!r}, rotation={self.rotation!r}, items={self.loadings.shape[0]}, "
+        return (f"EFAResult(method={self.method!r}, rotation={self.rotation!r}, cor={self.cor!r}, "
+                f"items={self.loadings.shape[0]}, "
                 f"factors={k}, n_obs={self.n_obs}, chisq={self.chisq:.2f}, df={self.df:g}, "
                 f"tli={self.tli:.3f}, rmsea={self.rmsea:.3f}, cross_loading={int(self.flags['cross_loading'].sum())}, "
                 f"weak={int(self.flags['weak'].sum())}, warnings={len(self.warnings)})")
@@ -121,25 +127,72 @@ class EFAResult:
                            **options)
 
 
-def correlation_input(data: Any, constructs=None, reverse=None, missing: str = "pairwise",
-                      what: str = "analysis") -> tuple[np.ndarray, list[str], int, np.ndarray]:
-    """Items -> (correlation matrix, item names, n_obs, pairwise counts), with the bad-input checks."""
+def _checked_items(data: Any, constructs, reverse, missing: str, what: str) -> pd.DataFrame:
     if missing not in ("pairwise", "listwise"):
         raise DataError(f"missing must be 'pairwise' or 'listwise', got {missing!r}")
     items = resolve_items(data, constructs, reverse).items
     if missing == "listwise":
         items = items.dropna(how="any")
     check_items(items, what)
-    x = items.to_numpy()
-    r = pairwise_corr(x)
-    names = list(items.columns)
+    return items
+
+
+def _check_matrix(r: np.ndarray, names: list[str], what: str) -> None:
     if np.isnan(r).any():
         i, j = np.argwhere(np.isnan(r))[0]
         raise DataError(f"{what}: items {names[i]} and {names[j]} have too few joint observations for a correlation")
-    m = (~np.isnan(x)).astype(float)
-    np_obs = m.T @ m
     _check_singular(r, names, what)
-    return r, names, int(x.shape[0]), np_obs
+
+
+def correlation_input(data: Any, constructs=None, reverse=None, missing: str = "pairwise",
+                      what: str = "analysis") -> tuple[np.ndarray, list[str], int, np.ndarray]:
+    """Items -> (correlation matrix, item names, n_obs, pairwise counts), with the bad-input checks."""
+    items = _checked_items(data, constructs, reverse, missing, what)
+    x = items.to_numpy()
+    r = pairwise_corr(x)
+    names = list(items.columns)
+    _check_matrix(r, names, what)
+    m = (~np.isnan(x)).astype(float)
+    return r, names, int(x.shape[0]), m.T @ m
+
+
+def analysis_correlation(data: Any, constructs=None, reverse=None, missing: str = "pairwise",
+                         cor: str = "pearson", what: str = "analysis"
+                         ) -> tuple[np.ndarray, list[str], int, np.ndarray | None, list[str]]:
+    """Items -> (correlation matrix, item names, n_obs, pairwise counts or None, notes).
+
+    ``cor="pearson"``: :func:`correlation_input`.  ``cor="poly"``: polychoric correlations as ``psych::fa.poly``
+    computes them (``polychoric`` with global thresholds; ``n_obs`` is the number of rows; no pairwise counts,
+    as psych's ``fa`` gets a correlation matrix).  psych switches to tetrachoric or mixed correlations when an
+    item has 2 or more than 8 distinct values; those are not implemented here, so such items are refused.
+    """
+    with one_blas_thread():
+        return _analysis_correlation(data, constructs, reverse, missing, cor, what)
+
+
+def _analysis_correlation(data, constructs, reverse, missing, cor, what):
+    if cor not in _CORS:
+        raise DataError(f"{what}: cor must be one of {_CORS}, got {cor!r}")
+    if cor == "pearson":
+        r, names, n_obs, np_obs = correlation_input(data, constructs, reverse, missing, what)
+        return r, names, n_obs, np_obs, []
+    from .polychoric import polychoric  # polychoric imports nothing from here; kept local to the poly path
+
+    items = _checked_items(data, constructs, reverse, missing, what)
+    n_values = items.nunique()
+    odd = [f"{c} ({n})" for c, n in n_values.items() if n < 3 or n > 8]
+    if odd:
+        raise DataError(f"{what}: cor='poly' needs items with 3 to 8 distinct response values; "
+                        f"{', '.join(odd)} do not (psych::fa.poly would switch to tetrachoric or mixed "
+                        "correlations, which are not implemented): use cor='pearson' or recode the items")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pc = polychoric(items)  # psych's global = TRUE (per-pair thresholds for unequal categories)
+    notes = [str(w.message) for w in caught if issubclass(w.category, ResilienceStatsWarning)]
+    r = pc.corr.to_numpy()
+    names = list(pc.corr.columns)
+    _check_matrix(r, names, what)
+    return r, names, int(items.shape[0]), None, notes
 
 
 def _check_singular(r: np.ndarray, names: list[str], what: str) -> None:
@@ -165,6 +218,12 @@ def _rmsea_bound(chisq: float, df: float, n: float, target: float) -> float:
 def fa_statistics(r: np.ndarray, loadings: np.ndarray, phi: np.ndarray | None, n_obs: int,
                   np_obs: np.ndarray | None = None) -> dict[str, float]:
     """psych's ``factor.stats`` essentials: objective, chisq, df, p, TLI, RMSEA (+ 90% CI), rms."""
+    with one_blas_thread():
+        return _fa_statistics(r, loadings, phi, n_obs, np_obs)
+
+
+def _fa_statistics(r: np.ndarray, loadings: np.ndarray, phi: np.ndarray | None, n_obs: int,
+                   np_obs: np.ndarray | None) -> dict[str, float]:
     p, k = loadings.shape
     model = loadings @ (phi if phi is not None else np.eye(k)) @ loadings.T
     resid = r - model
@@ -203,6 +262,45 @@ def fa_statistics(r: np.ndarray, loadings: np.ndarray, phi: np.ndarray | None, n
             "null_chisq": f0 * ((n_obs - 1) - (2 * p + 5) / 6), "null_df": p * (p - 1) / 2}
 
 
+@dataclass
+class Solution:
+    """A rotated factor solution of a correlation matrix, as ``psych::fa`` returns it (see :func:`solve`)."""
+
+    pattern: np.ndarray          # p x k, columns signed positive and ordered by variance accounted for
+    phi: np.ndarray              # k x k factor correlations in the same order (identity when orthogonal)
+    ss: np.ndarray               # diag(phi L'L) per factor
+    oblique: bool
+    extraction: Any              # the unrotated _fa.Extraction
+    notes: list[str]
+    converged: bool
+
+
+def solve(r: np.ndarray, n_factors: int, method: str = "minres", rotation: str = "oblimin") -> Solution:
+    """Extract, rotate, sign and order a ``n_factors`` solution of ``r`` (steps 2-3 of the module docstring)."""
+    k = int(n_factors)
+    notes: list[str] = []
+    with one_blas_thread():
+        ext = extract(r, k, {"principal": "pa"}.get(method, method))
+        lam0 = ext.loadings.copy()
+        lam0[lam0 == 0.0] = 1e-15
+        rot = _rotate(lam0, rotation if k > 1 else "none")
+    if not ext.converged:
+        notes.append(f"extraction did not converge: {ext.message}")
+    if not rot.converged:
+        notes.append(f"{rotation} rotation did not converge in {rot.iterations} iterations")
+    pattern = rot.loadings
+    oblique = rotation in ("oblimin", "promax") and k > 1
+    phi = rot.phi if oblique else np.eye(k)
+    sgn = np.sign(pattern.sum(axis=0))
+    sgn[sgn == 0] = 1.0
+    pattern = pattern * sgn
+    phi = phi * np.outer(sgn, sgn)
+    ss = np.diag(phi @ pattern.T @ pattern)
+    order = np.argsort(-ss, kind="stable") if k > 1 else np.arange(k)
+    return Solution(pattern=pattern[:, order], phi=phi[np.ix_(order, order)], ss=ss[order], oblique=oblique,
+                    extraction=ext, notes=notes, converged=bool(ext.converged and rot.converged))
+
+
 def efa(
     data: Any,
     n_factors: int,
@@ -214,8 +312,9 @@ def efa(
     missing: str = "pairwise",
     cross_cut: float = 0.30,
     weak_cut: float = 0.40,
+    cor: str = "pearson",
 ) -> EFAResult:
-    """Exploratory factor analysis as ``psych::fa``.
+    """Exploratory factor analysis as ``psych::fa`` (``cor="poly"``: as ``psych::fa.poly``).
 
     Parameters
     ----------
@@ -232,6 +331,10 @@ def efa(
         Pairwise complete correlations (psych's default) or complete cases only.
     cross_cut, weak_cut : float
         Flag items with |loading| >= ``cross_cut`` on 2+ factors, or max |loading| < ``weak_cut``.
+    cor : {"pearson", "poly"}
+        Factor Pearson correlations (``psych::fa``) or polychoric correlations of ordinal items
+        (``psych::fa.poly``: items with 3 to 8 response values; ``n_obs`` is the number of rows and ``rms`` is
+        not weighted by pairwise counts, as there).
 
     Returns
     -------
@@ -241,7 +344,8 @@ def efa(
     ------
     DataError
         Bad items (see :func:`~resilience_stats.psychometrics.item_analysis`), a singular correlation matrix,
-        ``n_factors`` < 1 or giving negative degrees of freedom, unknown method/rotation.
+        ``n_factors`` < 1 or giving negative degrees of freedom, unknown method/rotation/cor, ``cor="poly"``
+        with items that have 2 or more than 8 distinct values.
 
     Examples
     --------
@@ -258,7 +362,7 @@ def efa(
         raise DataError(f"method must be one of {_METHODS}, got {method!r}")
     if rotation not in _ROTATIONS:
         raise DataError(f"rotation must be one of {_ROTATIONS}, got {rotation!r}")
-    r, names, n_obs, np_obs = correlation_input(data, constructs, reverse, missing, what="efa")
+    r, names, n_obs, np_obs, notes = analysis_correlation(data, constructs, reverse, missing, cor, what="efa")
     p = len(names)
     k = int(n_factors)
     if k < 1 or k != n_factors:
@@ -267,25 +371,9 @@ def efa(
     if k > p or dof < 0:
         raise DataError(f"efa: {k} factors cannot be identified from {p} items (degrees of freedom {dof:g} < 0); "
                         "use fewer factors or more items")
-    notes: list[str] = []
-    ext = extract(r, k, {"principal": "pa"}.get(method, method))
-    if not ext.converged:
-        notes.append(f"extraction did not converge: {ext.message}")
-    lam0 = ext.loadings.copy()
-    lam0[lam0 == 0.0] = 1e-15
-    rot = _rotate(lam0, rotation if k > 1 else "none")
-    if not rot.converged:
-        notes.append(f"{rotation} rotation did not converge in {rot.iterations} iterations")
-    pattern = rot.loadings
-    oblique = rotation in ("oblimin", "promax") and k > 1
-    phi = rot.phi if oblique else np.eye(k)
-    sgn = np.sign(pattern.sum(axis=0))
-    sgn[sgn == 0] = 1.0
-    pattern = pattern * sgn
-    phi = phi * np.outer(sgn, sgn)
-    ss = np.diag(phi @ pattern.T @ pattern)
-    order = np.argsort(-ss, kind="stable") if k > 1 else np.arange(k)
-    pattern, phi, ss = pattern[:, order], phi[np.ix_(order, order)], ss[order]
+    sol = solve(r, k, method, rotation)
+    notes += sol.notes
+    ext, pattern, phi, ss, oblique = sol.extraction, sol.pattern, sol.phi, sol.ss, sol.oblique
     structure = pattern @ phi
     h2 = ext.communality
     u2 = 1.0 - h2
@@ -329,7 +417,8 @@ def efa(
         flags=flags,
         eigenvalues=pd.DataFrame({"observed": ext.e_values, "reduced": ext.values},
                                  index=pd.RangeIndex(1, p + 1, name="position")),
-        n_obs=n_obs, method=method, rotation=rotation, converged=bool(ext.converged and rot.converged),
+        n_obs=n_obs, method=method, rotation=rotation, converged=sol.converged,
         correlation=pd.DataFrame(r, index=names, columns=names),
         warnings=notes,
+        cor=cor,
     )

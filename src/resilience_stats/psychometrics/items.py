@@ -9,6 +9,13 @@ rows instead (for these two columns).
 
 Skewness and kurtosis are psych ``describe``'s default (type 3): ``g1 ((n-1)/n)^1.5`` and
 ``g2* ((n-1)/n)^2 - 3`` with the moment estimators g1 = m3/m2^1.5, m4/m2^2.
+
+Ceiling and floor effects (:data:`CEILING_RULE`): an item has a ceiling effect when more than
+``floor_ceiling_cut`` % (15 %, the usual cut of Terwee et al., 2007) of its answers are the scale's top
+category *and* its mean plus one standard deviation lies beyond the top of the scale (the answers pile up
+against the end); a floor effect likewise at the bottom.  The second condition keeps an ordinary item
+(e.g. mean 3.5, SD 1 on a 1-5 scale, where 15-25 % choose 5) from being flagged: only items whose spread is
+cut off by the scale's end are.
 """
 
 from __future__ import annotations
@@ -22,7 +29,14 @@ import pandas as pd
 from ..errors import DataError, ResilienceStatsWarning
 from ._common import check_items, pairwise_cov, resolve_items
 
-__all__ = ["item_analysis", "corrected_item_total"]
+__all__ = ["item_analysis", "corrected_item_total", "CEILING_RULE"]
+
+#: The rule behind ``flag_floor``/``flag_ceiling``, in words (the report states it).
+CEILING_RULE = {
+    "en": "ceiling (floor) effect: more than {cut:g}% of the answers in the top (bottom) category and the mean "
+          "plus (minus) one SD beyond the end of the scale",
+    "zh": "天花板（地板）效应：选择最高（最低）选项的比例超过 {cut:g}%，且均值加（减）一个标准差超出量表端点",
+}
 
 _COLUMNS = ["item", "construct", "n", "mean", "sd", "skew", "kurtosis", "pct_missing", "pct_floor", "pct_ceiling",
             "r_drop", "alpha_if_deleted", "flag_weak", "flag_floor", "flag_ceiling", "note"]
@@ -83,7 +97,8 @@ def item_analysis(
         ``flag_weak`` when ``r_drop`` is below it.
     floor_ceiling_cut : float, default 15
         ``flag_floor``/``flag_ceiling`` when more than this percentage of the observed answers sit at the
-        scale minimum/maximum (the instrument's bounds when known, else the observed min/max of the item).
+        scale minimum/maximum (the instrument's bounds when known, else the observed min/max of the item)
+        and the mean minus/plus one SD lies beyond that end (see the module docstring).
 
     Returns
     -------
@@ -134,11 +149,12 @@ def item_analysis(
                 "pct_missing": 100.0 * (n_rows - v.size) / n_rows if n_rows else float("nan"),
                 "pct_floor": 100.0 * float(np.mean(v <= lo)), "pct_ceiling": 100.0 * float(np.mean(v >= hi)),
                 "r_drop": float(r_drop[j]), "alpha_if_deleted": float(a_drop[j]), "note": note,
+                "_lo": float(lo), "_hi": float(hi),
             })
-    out = pd.DataFrame(rows, columns=[c for c in _COLUMNS if not c.startswith("flag_")])
+    out = pd.DataFrame(rows, columns=[c for c in _COLUMNS if not c.startswith("flag_")] + ["_lo", "_hi"])
     out["flag_weak"] = out["r_drop"] < weak_cut
-    out["flag_floor"] = out["pct_floor"] > floor_ceiling_cut
-    out["flag_ceiling"] = out["pct_ceiling"] > floor_ceiling_cut
+    out["flag_floor"] = (out["pct_floor"] > floor_ceiling_cut) & (out["mean"] - out["sd"] < out.pop("_lo"))
+    out["flag_ceiling"] = (out["pct_ceiling"] > floor_ceiling_cut) & (out["mean"] + out["sd"] > out.pop("_hi"))
     neg = out.loc[out["r_drop"] < 0, "item"].tolist()
     if neg:
         warnings.warn(f"item_analysis: negative corrected item-total correlation for {', '.join(neg)} "

@@ -8,7 +8,11 @@ omega uses the pairwise correlation matrix ``cor(x, use = "pairwise")`` (each co
 means and variances, as ``psych::omega``).  ``missing="listwise"`` drops every row with a missing
 value on the construct's items first.  ``n_obs`` is the number of rows with at least one observed item of the
 construct (pairwise; equal to psych's number of rows when no row is entirely missing) or of complete rows
-(listwise); it is the ``n`` of the Feldt interval.
+(listwise); it is the ``n`` of the Feldt interval.  ``n_dropped`` counts the other rows (left out entirely);
+when listwise deletion drops more than 10 % of the rows that answered the construct at all, a warning says so.
+
+A construct needs at least 3 respondents; an item listed twice in a construct is refused, and two items with
+identical answers are noted (a duplicated column inflates alpha).
 
 Formulas (k items):
 
@@ -92,16 +96,40 @@ def _bootstrap_alpha(x: np.ndarray, missing: str, n_boot: int, seed: int | None,
     return float(np.quantile(vals, a / 2)), float(np.quantile(vals, 1 - a / 2))
 
 
+#: Listwise deletion that drops more than this share of the answering rows gives a warning.
+LISTWISE_WARN_SHARE = 0.10
+#: Fewest respondents for which reliability is computed.
+MIN_RESPONDENTS = 3
+
+
 def _one_construct(name, items: pd.DataFrame, ci, n_boot, seed, ordinal, missing, omega_factors, level):
     x = items.to_numpy()
+    answering = int((~np.isnan(x)).any(axis=1).sum())
+    notes = []
     if missing == "listwise":
+        complete = int((~np.isnan(x)).all(axis=1).sum())
+        lost = answering - complete
+        if lost:
+            notes.append(f"listwise deletion dropped {lost} of {answering} respondents with incomplete answers")
+            if answering and lost / answering > LISTWISE_WARN_SHARE:
+                warnings.warn(f"reliability: construct {name!r}: listwise deletion dropped {lost} of {answering} "
+                              f"respondents ({lost / answering:.0%}, more than {LISTWISE_WARN_SHARE:.0%}); consider "
+                              "missing='pairwise'", ResilienceStatsWarning, stacklevel=3)
+        if complete < MIN_RESPONDENTS:
+            raise DataError(f"construct {name!r}: {complete} complete respondent(s) after listwise deletion; "
+                            f"reliability needs at least {MIN_RESPONDENTS}")
         check_items(items.dropna(how="any"), f"construct {name!r} (complete cases)")
     c, rc, r, n = _matrices(x, missing)
     k = x.shape[1]
     if np.isnan(c).any() or np.isnan(r).any():
         raise DataError(f"construct {name!r}: some item pairs have fewer than 2 joint observations")
+    same = [f"{a} and {b}" for i, a in enumerate(items.columns) for j, b in enumerate(items.columns)
+            if i < j and items[a].equals(items[b])]
+    if same:
+        notes.append(f"items with identical answers (a duplicated column?): {', '.join(same)}; alpha is inflated")
+        warnings.warn(f"reliability: construct {name!r}: items with identical answers (a duplicated column?): "
+                      f"{', '.join(same)}", ResilienceStatsWarning, stacklevel=3)
     alpha, alpha_std, avg_r = alpha_coefficients(c, rc)
-    notes = []
     if ci == "feldt":
         lo, hi = feldt_ci(alpha, n, k, level)
     else:
@@ -113,7 +141,7 @@ def _one_construct(name, items: pd.DataFrame, ci, n_boot, seed, ordinal, missing
         notes.append(f"omega_total needs a {omega_factors}-factor model with df >= 0 ({k} items): not computed")
     else:
         om = omega_total(r, omega_factors)
-    row = {"construct": name, "n_items": k, "n_obs": n, "alpha": alpha, "alpha_std": alpha_std,
+    row = {"construct": name, "n_items": k, "n_obs": n, "n_dropped": len(x) - n, "alpha": alpha, "alpha_std": alpha_std,
            "alpha_ci_lower": lo, "alpha_ci_upper": hi, "avg_r": avg_r, "omega_total": om}
     if ordinal:
         from .polychoric import polychoric
@@ -173,13 +201,15 @@ def reliability(
     Returns
     -------
     pandas.DataFrame
-        Columns ``construct, n_items, n_obs, alpha, alpha_std, alpha_ci_lower, alpha_ci_upper, avg_r,
-        omega_total`` (+ ``ordinal_alpha, ordinal_omega``), ``note`` (why a value is missing, or a caution).
+        Columns ``construct, n_items, n_obs, n_dropped, alpha, alpha_std, alpha_ci_lower, alpha_ci_upper, avg_r,
+        omega_total`` (+ ``ordinal_alpha, ordinal_omega``), ``note`` (why a value is missing, or a caution,
+        e.g. how many respondents listwise deletion dropped).
 
     Raises
     ------
     DataError
-        Bad arguments; for a single scale also fewer than 2 items, constant, empty or non-numeric items.  With
+        Bad arguments, an item listed twice in a construct; for a single scale also fewer than 2 items, fewer
+        than 3 respondents, constant, empty or non-numeric items.  With
         several constructs a construct that cannot be analysed gets a row of NaN with the reason in ``note``
         and a :class:`~resilience_stats.errors.ResilienceStatsWarning`.
 
@@ -201,20 +231,31 @@ def reliability(
         raise DataError(f"missing must be 'pairwise' or 'listwise', got {missing!r}")
     if ci == "bootstrap" and int(n_boot) < 2:
         raise DataError(f"n_boot must be at least 2, got {n_boot!r}")
+    if constructs is not None:
+        for name, ids in constructs.items():
+            twice = sorted({str(i) for i in ids if list(map(str, ids)).count(str(i)) > 1})
+            if twice:
+                raise DataError(f"construct {name!r}: item(s) listed more than once: {', '.join(twice)}; a repeated "
+                                "item inflates alpha")
     item_data = resolve_items(data, constructs, reverse)
     rows = []
     many = len(item_data.constructs) > 1
     for name, ids in item_data.constructs.items():
         items = item_data.items[ids]
         try:
+            answering = int(items.notna().any(axis=1).sum())
+            if answering < MIN_RESPONDENTS:
+                raise DataError(f"construct {name!r}: {answering} respondent(s) answered it; reliability needs at "
+                                f"least {MIN_RESPONDENTS}")
             check_items(items, f"construct {name!r}")
             rows.append(_one_construct(name, items, ci, int(n_boot), seed, ordinal, missing, omega_factors, level))
         except DataError as exc:
             if not many:
                 raise
             warnings.warn(f"reliability: {exc}", ResilienceStatsWarning, stacklevel=2)
-            rows.append({"construct": name, "n_items": len(ids), "n_obs": 0, "note": str(exc)})
-    cols = ["construct", "n_items", "n_obs", "alpha", "alpha_std", "alpha_ci_lower", "alpha_ci_upper", "avg_r",
+            rows.append({"construct": name, "n_items": len(ids), "n_obs": 0, "n_dropped": len(items),
+                         "note": str(exc)})
+    cols = ["construct", "n_items", "n_obs", "n_dropped", "alpha", "alpha_std", "alpha_ci_lower", "alpha_ci_upper", "avg_r",
             "omega_total"] + (["ordinal_alpha", "ordinal_omega"] if ordinal else []) + ["note"]
     out = pd.DataFrame(rows).reindex(columns=cols)
     for nt in out["note"]:
@@ -223,7 +264,8 @@ def reliability(
             break
     out["n_items"] = out["n_items"].astype(int)
     out["n_obs"] = out["n_obs"].fillna(0).astype(int)
+    out["n_dropped"] = out["n_dropped"].fillna(0).astype(int)
     out["note"] = out["note"].fillna("")
-    for c in cols[3:-1]:
+    for c in cols[4:-1]:
         out[c] = out[c].astype(float)
     return out

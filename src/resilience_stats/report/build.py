@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ResilienceStatsError
 from .blocks import Section
 from .._atomic import write_bytes_atomic
-from .render import render_docx, render_html
+from .render import PAGE_SIZES, render_docx, render_html
 from .sections import Context, build_sections
 from .text import tr
 
@@ -98,6 +98,11 @@ def report(
     call: str | None = None,
     on_step: Callable[[str], None] | None = None,
     bootstrap_progress: bool = False,
+    process: Mapping[str, Any] | None = None,
+    keep: str = "none",
+    columns: dict | None = None,
+    fuzzy_aliases: bool = False,
+    page: str = "a4",
 ) -> ReportResult:
     """Analyse one or more survey waves and write the report (self-contained HTML and Word).
 
@@ -142,6 +147,13 @@ def report(
         Called with the name of each analysis step and then "render" (progress display).
     bootstrap_progress : bool, default False
         Let the bootstrap show its own progress bar.
+    keep, columns, fuzzy_aliases
+        See :func:`resilience_stats.workflow.analyze` (duplicates to keep, header mapping, fuzzy option aliases).
+    page : {"a4", "letter"}, default "a4"
+        Page size of the Word report.
+    process : dict, optional
+        Adds a hypothesis-testing section with this PROCESS model on the construct scores (the arguments of
+        :func:`resilience_stats.process`, e.g. ``dict(model=7, x="PBL", y="RES", m=["NET"], w="tenure")``).
 
     Returns
     -------
@@ -174,15 +186,19 @@ def report(
         raise ValueError(f"formats must be a non-empty selection of {FORMATS}, not {formats!r}")
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if str(page).lower() not in PAGE_SIZES:
+        raise ValueError(f"page must be one of {', '.join(PAGE_SIZES)}, not {page!r}")
     if call is None:
         call = _default_call(waves, instrument, {
             "model": model, "out": str(out), "formats": formats, "lang": lang, "bootstrap": bootstrap,
             "seed": seed, "exclude": list(exclude) if exclude else None, "group": group, "estimator": estimator,
+            **({"process": dict(process)} if process else {}),
         })
     analysis = analyze(waves, instrument, model, bootstrap=bootstrap, seed=seed, exclude=exclude, group=group,
                        estimator=estimator, missing=missing, cluster=cluster, n_jobs=n_jobs,
                        parallel_iter=parallel_iter, on_step=on_step,
-                       bootstrap_progress=bootstrap_progress)
+                       bootstrap_progress=bootstrap_progress, process=process, keep=keep, columns=columns,
+                       fuzzy_aliases=fuzzy_aliases)
     if on_step is not None:
         on_step("render")
     generated = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z") if timestamp else None
@@ -196,7 +212,7 @@ def report(
             if fmt == "html":
                 data = render_html(sections, title, lang, __version__, generated).encode("utf-8")
             else:
-                data = render_docx(sections, title, lang, generated)
+                data = render_docx(sections, title, lang, generated, page=str(page).lower())
             paths[fmt] = write_bytes_atomic(out / f"report.{fmt}", data, make_dirs=True)
         except (OSError, ResilienceStatsError, ValueError, TypeError) as exc:
             errors[fmt] = f"{type(exc).__name__}: {exc}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .text import check_name
+
 __all__ = ["REFERENCES", "methods_paragraphs"]
 
 #: Reference entries (APA 7) cited by the methods paragraph, keyed by citation key.
@@ -42,6 +44,8 @@ REFERENCES: dict[str, str] = {
                   "https://doi.org/10.1207/S15328007SEM0902_5",
     "chen2007": "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. "
                 "Structural Equation Modeling, 14(3), 464-504. https://doi.org/10.1080/10705510701301834",
+    "hayes2022": "Hayes, A. F. (2022). Introduction to mediation, moderation, and conditional process analysis: "
+                 "A regression-based approach (3rd ed.). Guilford Press.",
     "bliese2000": "Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability: Implications "
                   "for data aggregation and analysis. In K. J. Klein & S. W. J. Kozlowski (Eds.), Multilevel "
                   "theory, research, and methods in organizations (pp. 349-381). Jossey-Bass.",
@@ -87,9 +91,10 @@ def methods_paragraphs(a: Any, lang: str) -> tuple[list[str], list[str]]:
         s += f"共 {len(a.wave_labels) or 1} 轮调查（轮次：{waves}），分析样本 N = {n}。"
         if len(removed):
             s += "按数据检验结果剔除了" + "、".join(
-                f"{r.check} 标记的 {r.rows_removed} 份问卷" for r in removed.itertuples()) + "。"
+                f"被标记为“{check_name(r.check, 'zh')}”的 {r.rows_removed} 份问卷" for r in removed.itertuples()) + "。"
         if len(kept):
-            s += "被 " + "、".join(f"{r.check}（{r.rows_flagged} 份）" for r in kept.itertuples()) + " 标记的问卷予以保留。"
+            s += "被标记为" + "、".join(f"“{check_name(r.check, 'zh')}”（{r.rows_flagged} 份）"
+                                    for r in kept.itertuples()) + "的问卷予以保留。"
         s += "缺失代码和超出量表范围的取值在分析前设为缺失值，反向计分题已反向编码。"
     else:
         s = (f"Data were collected with the {a.instrument.title('en')} ({a.instrument.id}, version "
@@ -148,14 +153,17 @@ def methods_paragraphs(a: Any, lang: str) -> tuple[list[str], list[str]]:
                          "test statistic; Yuan & Bentler, 2000)",
                   "ML": "maximum likelihood",
                   "WLSMV": "diagonally weighted least squares with mean- and variance-adjusted test statistic "
-                           "(WLSMV) on polychoric correlations"}.get(est, est)
+                           "(WLSMV) on polychoric correlations",
+                  "ULSMV": "unweighted least squares with mean- and variance-adjusted test statistic (ULSMV) on "
+                           "polychoric correlations"}.get(est, est)
         est_zh = {"MLR": "稳健极大似然估计（MLR：Huber-White 稳健标准误与 Yuan-Bentler 校正卡方；Yuan & Bentler, 2000）",
                   "ML": "极大似然估计",
-                  "WLSMV": "基于多分格相关的均值方差校正加权最小二乘估计（WLSMV）"}.get(est, est)
+                  "WLSMV": "基于多分格相关的均值方差校正加权最小二乘估计（WLSMV）",
+                  "ULSMV": "基于多分格相关的均值方差校正未加权最小二乘估计（ULSMV）"}.get(est, est)
         model = a.model_name or ("用户指定模型" if zh else "a user-supplied model")
         if zh:
             s = f"测量模型采用验证性因子分析检验，结构模型（{model}）采用结构方程模型检验，估计方法为{est_zh}"
-            s += "，缺失值采用全息极大似然法（FIML；Enders & Bandalos, 2001）处理。" if miss_fiml else "，缺失值采用列删除法处理。"
+            s += "，缺失值采用全信息极大似然法（FIML；Enders & Bandalos, 2001）处理。" if miss_fiml else "，缺失值采用列删除法处理。"
             s += "模型拟合以 χ²、CFI、TLI、RMSEA 和 SRMR 评价（Hu & Bentler, 1999）。"
         else:
             s = (f"The measurement model was tested by confirmatory factor analysis and the structural model "
@@ -183,6 +191,20 @@ def methods_paragraphs(a: Any, lang: str) -> tuple[list[str], list[str]]:
                   " Confidence intervals of the indirect effects were computed with the delta method.")
         paras.append(s)
 
+    # PROCESS hypothesis tests
+    if "process" in ok:
+        cited.add("hayes2022")
+        r = a.value("process")
+        hc = f"（{r.hc} 稳健标准误）" if zh and r.hc else f" ({r.hc} standard errors)" if r.hc else ""
+        boot_zh = f"间接效应以 {r.boot} 次百分位 Bootstrap 置信区间检验。" if r.boot and r.spec.is_mediation else ""
+        boot_en = (f" Indirect effects were tested with percentile bootstrap intervals from {r.boot:,} resamples."
+                   if r.boot and r.spec.is_mediation else "")
+        paras.append(f"研究假设以 PROCESS 模型 {r.model}（Hayes, 2022）检验：以构念得分为观测变量进行 OLS 回归{hc}，"
+                     f"调节效应以简单斜率与 Johnson-Neyman 法分析。{boot_zh}" if zh else
+                     f"The hypotheses were tested with PROCESS model {r.model} (Hayes, 2022): OLS regressions on the "
+                     f"construct scores{hc}, with moderation probed by simple slopes and the Johnson-Neyman "
+                     f"technique.{boot_en}")
+
     # invariance
     inv = [k for k in ("invariance_waves", "invariance_group") if k in ok]
     if inv:
@@ -191,7 +213,7 @@ def methods_paragraphs(a: Any, lang: str) -> tuple[list[str], list[str]]:
         what_en = " and ".join({"invariance_waves": "waves", "invariance_group": f"{opts['group']} groups"}[k]
                                for k in inv)
         paras.append(
-            f"跨{what_zh}的测量不变性依次检验形态、弱（载荷）和强（截距）不变性，以 ΔCFI ≤ .01 和 ΔRMSEA ≤ .015 为判定标准"
+            f"跨{what_zh}的测量不变性依次检验形态等同、弱等同（因子载荷等同）和强等同（截距等同），以 ΔCFI ≤ .01 和 ΔRMSEA ≤ .015 为判定标准"
             "（Cheung & Rensvold, 2002; Chen, 2007）。" if zh else
             f"Measurement invariance across {what_en} was tested as a sequence of configural, metric (loadings) and "
             "scalar (intercepts) models, judged by ΔCFI ≤ .01 and ΔRMSEA ≤ .015 (Cheung & Rensvold, 2002; "

@@ -13,9 +13,13 @@ from markupsafe import Markup
 from .blocks import Code, Facts, Figure, Notice, Paragraph, References, Section, Table
 from .text import tr
 
-__all__ = ["render_html", "render_docx"]
+__all__ = ["PAGE_SIZES", "render_html", "render_docx"]
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+#: Page sizes of the Word report, (width, height) in millimetres: A4 by default, US Letter on request.
+PAGE_SIZES = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+#: Page margins of the Word report in millimetres (25 mm, the usual margin of Chinese journals and theses).
+PAGE_MARGIN_MM = 25.0
 
 
 def _environment() -> jinja2.Environment:
@@ -93,7 +97,8 @@ def _docx_block(doc: Any, block: Any, lang: str) -> None:
         block.table.to_docx(doc)
         doc.add_paragraph()
     elif isinstance(block, Figure):
-        doc.add_picture(io.BytesIO(block.png), width=Inches(min(block.width_in, 6.3)))
+        doc.add_picture(io.BytesIO(block.png), width=Inches(min(block.width_in, _text_width_in(doc))))
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption stays with its figure
         cap = doc.add_paragraph()
         label = cap.add_run(f"{tr('figure', lang)} {block.number} ")
         label.bold = True
@@ -136,8 +141,30 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_docx(sections: Sequence[Section], title: str, lang: str, generated: str | None = None) -> bytes:
+def _text_width_in(doc: Any) -> float:
+    """Width between the margins of the document's last section, in inches."""
+    section = doc.sections[-1]
+    return (section.page_width - section.left_margin - section.right_margin) / 914400
+
+
+def _page_setup(doc: Any, page: str) -> None:
+    from docx.shared import Mm
+
+    if page not in PAGE_SIZES:
+        raise ValueError(f"page must be one of {', '.join(PAGE_SIZES)}, not {page!r}")
+    width, height = PAGE_SIZES[page]
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Mm(PAGE_MARGIN_MM))
+
+
+def render_docx(sections: Sequence[Section], title: str, lang: str, generated: str | None = None,
+                page: str = "a4") -> bytes:
     """The report as a Word document (headings, tables via the tables package, figures); returns the bytes.
+
+    The page is A4 with 25 mm margins (``page="letter"`` for US Letter); tables are fitted to the text width
+    and keep their captions (and header rows) with them.
 
     Examples
     --------
@@ -148,6 +175,7 @@ def render_docx(sections: Sequence[Section], title: str, lang: str, generated: s
     import docx
 
     doc = docx.Document()
+    _page_setup(doc, page)
     props = doc.core_properties
     props.title = title
     props.author = "resilience_stats"

@@ -19,6 +19,7 @@ from .results import SEMResult
 from .syntax import build_partable, parse_model
 from .bootstrap import BootstrapResult  # fit.bootstrap(); module resilience_stats.sem.bootstrap
 from .validity import ValidityResult, htmt  # validity(fit): resilience_stats.validity / sem.validity module
+from .community import CommunityModel, community_model, twolevel_score_syntax
 
 __all__ = ["sem", "cfa", "growth", "SEMResult", "build_partable", "parse_model", "fit_partable",
-           "BootstrapResult", "ValidityResult", "htmt"]
+           "BootstrapResult", "ValidityResult", "htmt", "CommunityModel", "community_model", "twolevel_score_syntax"]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelSpecificationError
-from ._threads import blas_single_threaded
+from .._blas import blas_single_threaded
 from .model import model_variable_names
 from .options import resolve_options
 from .pipeline import Design, estimate, fit
@@ -41,9 +41,10 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
         estimators "GLS", "WLS" (ADF), "DWLS", "ULS" (complete continuous data); with ordered indicators
         "WLSMV" (default), "ULSMV", "WLSM", "ULSM", "WLSMVS", "ULSMVS", "DWLS", "ULS". Defaults as lavaan's
         (:mod:`resilience_stats.sem.options`).
-    missing : {"listwise", "fiml", "pairwise"}
-        Listwise deletion, full-information ML (casewise likelihood, mean structure added; lavaan's "ml"), or
-        pairwise polychorics (ordered indicators).
+    missing : {"listwise", "fiml", "ml.x", "pairwise"}
+        Listwise deletion, full-information ML (casewise likelihood, mean structure added; lavaan's "ml"; also
+        for two-level models and with sampling weights), FIML that keeps cases with missing covariates
+        ("ml.x"), or pairwise polychorics (ordered indicators).
     std_lv : bool
         Fix factor variances to 1 and free all loadings instead of fixing the first loading to 1.
     se : str or None
@@ -76,8 +77,15 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
         Ordinal (Likert) indicators: thresholds + polychorics, DWLS with robust SEs and the scaled-shifted test
         (estimator "WLSMV", the default then, or "ULSMV"); see :mod:`resilience_stats.sem.ordinal`.
     cluster : str, optional (keyword)
-        Column of cluster (community) ids: cluster-robust SEs and Yuan-Bentler test as lavaan's ``cluster=``
-        (ML and MLR alike; a mean structure is added); bootstrap resamples whole clusters.
+        Column of cluster (community) ids. A single-level model gets cluster-robust SEs and the Yuan-Bentler test
+        as lavaan's ``cluster=`` (ML and MLR alike; complete cases; a mean structure is added); bootstrap
+        resamples whole clusters. A model with ``level: 1`` / ``level: 2`` blocks (also ``level: within`` /
+        ``level: between``) is a two-level SEM (:mod:`resilience_stats.sem.twolevel`): ML or MLR, listwise or
+        FIML, within and between fit measures, per-level standardized solutions, ``fit.icc``.
+    sampling_weights : str, optional (keyword)
+        Column of sampling weights (lavaan's ``sampling.weights``, normalized to sum to N): ML becomes MLR as in
+        lavaan (pass ``se="standard", test="standard"`` for plain weighted ML); single and multi-group, complete
+        data or FIML.
 
     Returns
     -------
@@ -101,7 +109,8 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
 
 @blas_single_threaded
 def cfa(data, model: str | None = None, **kwargs: Any) -> SEMResult:
-    """Confirmatory factor analysis (lavaan's ``cfa()`` defaults); note that ``data`` comes first.
+    """Confirmatory factor analysis (lavaan's ``cfa()`` defaults); ``data`` comes first (``cfa(model, data)`` in
+    lavaan's order is accepted too).
 
     Parameters
     ----------
@@ -122,6 +131,11 @@ def cfa(data, model: str | None = None, **kwargs: Any) -> SEMResult:
     >>> int(fit.n_params), int(fit.df)
     (8, 2)
     """
+    if isinstance(data, str):  # cfa(model, data): lavaan's order; accepted as the same request
+        if model is None or isinstance(model, str):
+            raise ModelSpecificationError("cfa(data, model): pass the data (a DataFrame or SurveyWave) and the "
+                                          "model syntax; got text for the data")
+        data, model = model, data
     if model is None:
         instrument = getattr(data, "instrument", None)
         builder = getattr(instrument, "measurement_model", None)

@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..errors import DataError, EstimationError, ModelSpecificationError
-from ._threads import single_threaded_blas
+from .._blas import one_blas_thread
 from .standardize import StandardizePlan, standardize
 
 __all__ = ["BootstrapResult", "bootstrap", "norm_inter", "bootstrap_ci"]
@@ -343,7 +343,7 @@ def _run_chunk(ctx: _Context, tasks: list) -> list:
     ``("jack", groups)`` deletes each group of case indices in turn. Returns a list of
     ``(est, std_all, reason)`` with ``reason`` None for usable replicates.
     """
-    with single_threaded_blas():  # tiny matrices: multithreaded BLAS only adds contention
+    with one_blas_thread():  # tiny matrices: multithreaded BLAS only adds contention
         return _run_chunk_inner(ctx, tasks)
 
 
@@ -453,7 +453,7 @@ def _execute(ctx: _Context, tasks: list, n_jobs: int, progress: bool, total: int
 
     try:
         if _batchable(ctx):  # all replicates in this process, BATCH at a time (no worker processes needed)
-            with single_threaded_blas():
+            with one_blas_thread():
                 for k in range(0, len(tasks), max(1, BATCH // CHUNK)):
                     group = tasks[k:k + max(1, BATCH // CHUNK)]
                     merged = _run_chunk_inner(ctx, _merge_tasks(group))

@@ -118,7 +118,7 @@ class OptimResult:
 
 
 def fisher_scoring(objective, theta0: np.ndarray, maxit: int = 500, tol: float = 1e-9,
-                   n_scoring: int = 4) -> OptimResult:
+                   n_scoring: int = 8) -> OptimResult:
     """Fisher scoring, then BFGS updates started from the expected information.
 
     Pure scoring converges only linearly when the model misfits; after ``n_scoring`` scoring steps the expected

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats as sps
 
 from .tests import _gfi_group, cfi, incremental_indices, rmsea, rmsea_ci, rmsea_pvalue, srmr_bentler, tli
@@ -56,7 +57,7 @@ def _chisq_block(out: dict, st, df: int) -> None:
     chisq = st.chisq
     out["chisq"] = chisq
     out["df"] = df
-    out["pvalue"] = float(sps.chi2.sf(chisq, df)) if df > 0 else _NAN
+    out["pvalue"] = float(special.chdtrc(df, chisq)) if df > 0 else _NAN
     t = st.test
     if t.get("chisq_scaled") is not None and t["kind"] not in ("standard", "none"):
         out["chisq_scaled"] = t["chisq_scaled"]
@@ -71,7 +72,7 @@ def _baseline_block(out: dict, base: dict, scaled: bool) -> None:
     bchisq, bdf = base["chisq"], base["df"]
     out["baseline_chisq"] = bchisq
     out["baseline_df"] = bdf
-    out["baseline_pvalue"] = float(sps.chi2.sf(bchisq, bdf)) if bdf > 0 else _NAN
+    out["baseline_pvalue"] = float(special.chdtrc(bdf, bchisq)) if bdf > 0 else _NAN
     if scaled:
         out["baseline_chisq_scaled"] = base.get("chisq_scaled", _NAN)
         out["baseline_df_scaled"] = base.get("df_scaled", bdf)
@@ -110,8 +111,8 @@ def _misc_block(out: dict, chisq: float, df: int, N: float, npar: int, pstar: fl
     if ecvi:
         out["ecvi"] = chisq / N + 2 * npar / N
     if df > 0 and chisq > 0:
-        out["cn_05"] = float(sps.chi2.ppf(0.95, df) / (chisq / N)) + 1
-        out["cn_01"] = float(sps.chi2.ppf(0.99, df) / (chisq / N)) + 1
+        out["cn_05"] = float(special.chdtri(df, 0.05) / (chisq / N)) + 1
+        out["cn_01"] = float(special.chdtri(df, 0.01) / (chisq / N)) + 1
 
 
 def _uls_pvalues(out: dict, opts) -> None:
@@ -465,6 +466,16 @@ def reported_fit(result) -> dict:
 # ============================================================================================ two-level
 
 
+def _force_pd(S: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+    """lavaan's ``lav_matrix_symmetric_force_pd``: eigenvalues below ``tol`` times the largest set to it."""
+    if S.shape[0] == 1:
+        return np.array([[max(S[0, 0], tol)]])
+    w, V = np.linalg.eigh(S)
+    top = abs(w[-1])
+    w = np.where(w / top < tol, tol * top, w)
+    return (V * w) @ V.T
+
+
 def _twolevel_measures(result) -> pd.Series:
     """Fit measures of a two-level model (lavaan 0.6-14): the chi-square against the unrestricted two-level model,
     the baseline (independence at both levels), CFI/TLI and the other incremental indices, the log-likelihoods
@@ -516,8 +527,11 @@ def _twolevel_measures(result) -> pd.Series:
     for name, h1, imp in (("within", tl["h1_implied"][0], st.implied[0]), ("between", tl["h1_implied"][1],
                                                                              st.implied[1])):
         S, sig = h1["sigma"], imp["sigma"]
-        ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.abs(np.diag(sig)))
-        R = S / np.outer(ds, ds) - sig / np.outer(dm, dm)
+        if name == "between":  # lavaan forces the model's between matrix positive definite first
+            sig = _force_pd(sig)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ds, dm = np.sqrt(np.diag(S)), np.sqrt(np.diag(sig))
+            R = S / np.outer(ds, ds) - sig / np.outer(dm, dm)
         idx = np.tril_indices(S.shape[0])
         srmr[name] = float(np.sqrt(np.sum(R[idx] ** 2) / len(idx[0])))
     out["srmr"] = srmr["within"] + srmr["between"]

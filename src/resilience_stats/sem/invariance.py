@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..errors import ModelSpecificationError
+from ..errors import DataError, ModelSpecificationError
 
 __all__ = [
     "LEVELS",
@@ -369,7 +369,27 @@ def _fit_level(model, data, group, estimator, missing, group_equal, group_partia
                group_partial=group_partial or None, **fit_kwargs)
 
 
-def invariance(model: str, data, group: str, levels=("configural", "metric", "scalar", "strict"),
+def _pool_waves(data, group: str | None) -> tuple[pd.DataFrame, str]:
+    """Several waves (SurveyWaves or DataFrames) stacked into one frame with a group column: ``group`` when every
+    wave has it, else a ``wave`` column (each wave's own ``wave`` values when all have one, else 1, 2, ...)."""
+    from .pipeline import resolve_frame
+
+    frames = [resolve_frame(d) for d in data]
+    if len(frames) < 2:
+        raise DataError("invariance across waves needs at least two waves (or one frame with a group column)")
+    if group is not None:
+        lacking = [i + 1 for i, f in enumerate(frames) if group not in f.columns]
+        if lacking:
+            raise DataError(f"group column {group!r} is missing in wave(s) {', '.join(map(str, lacking))}")
+        return pd.concat(frames, ignore_index=True), group
+    if all("wave" in f.columns for f in frames):
+        pooled = pd.concat(frames, ignore_index=True)
+        if pooled["wave"].nunique(dropna=True) >= 2:
+            return pooled, "wave"
+    return pd.concat([f.assign(wave=i) for i, f in enumerate(frames, start=1)], ignore_index=True), "wave"
+
+
+def invariance(model: str, data, group: str | None = None, levels=("configural", "metric", "scalar", "strict"),
                estimator: str = "ML", missing: str = "listwise", cutoffs=None, ordered=None,
                group_partial=None, **fit_kwargs) -> InvarianceResult:
     """Fit the measurement-invariance sequence and compare consecutive levels.
@@ -378,10 +398,12 @@ def invariance(model: str, data, group: str, levels=("configural", "metric", "sc
     ----------
     model : str
         lavaan syntax of the (configural) model.
-    data : pandas.DataFrame or SurveyWave-like
-        Data with the grouping column (waves of a repeated cross-section work as groups too).
-    group : str
-        Grouping column; groups in order of first appearance.
+    data : pandas.DataFrame or SurveyWave-like, or a list of them
+        Data with the grouping column (waves of a repeated cross-section work as groups too), or several waves
+        (as :func:`resilience_stats.report` takes them), stacked here with a ``wave`` column.
+    group : str, optional
+        Grouping column; groups in order of first appearance. Default with a list of waves: ``"wave"`` (each
+        wave's own ``wave`` values, else 1, 2, ...); required otherwise.
     levels : sequence of str
         Cumulative levels: "configural", "metric", "scalar", "strict", "means" (also "lv_variances",
         "lv_covariances", "regressions", "residual_covariances").
@@ -417,6 +439,11 @@ def invariance(model: str, data, group: str, levels=("configural", "metric", "sc
     >>> res.table["delta_df"].tolist()[1:]
     [3.0, 3.0, 4.0]
     """
+    if isinstance(data, (list, tuple)):
+        data, group = _pool_waves(data, group)
+    elif group is None:
+        raise ModelSpecificationError("invariance() needs group= (the column of groups or waves), or a list of "
+                                      "waves as data")
     ordered_flag = bool(ordered)
     if ordered_flag:
         fit_kwargs["ordered"] = ordered

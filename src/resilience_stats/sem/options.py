@@ -271,9 +271,6 @@ def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | 
         if is_ord or spec.objective != "ML" or name not in ("ML", "MLR"):
             raise ModelSpecificationError("sampling_weights= is available with the ML and MLR estimators for "
                                           "continuous indicators")
-        if miss != "listwise":
-            raise ModelSpecificationError("sampling_weights= with missing='fiml' is not supported yet; use "
-                                          "listwise deletion")
         if kw.get("cluster") is not None:
             raise ModelSpecificationError("sampling_weights= together with cluster= is not supported yet")
         if name == "ML" and se is None and test is None:
@@ -289,9 +286,8 @@ def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | 
                                           "the ML and MLR estimators for continuous indicators")
         if name not in ("ML", "MLR"):
             raise ModelSpecificationError(f"cluster= supports estimator 'ML' or 'MLR', got {name!r}")
-        if miss != "listwise":
-            raise ModelSpecificationError("cluster= with missing='fiml' is not supported yet; use listwise "
-                                          "deletion")
+        # missing='fiml' with cluster=: two-level models (level: blocks) only; the single-level (cluster-robust)
+        # path refuses it in pipeline.fit, where the model is known
         if kw.get("group") is not None:
             raise ModelSpecificationError("cluster= with multiple groups (group=) is not supported yet")
         if meanstructure is False:

@@ -158,7 +158,7 @@ def build_partable(
                     if val is None:
                         fr, us = 1, np.nan
                     else:
-                        fr, us = 0, float(val)
+                        fr, us = 0, _checked_fixed(float(val), lhs[k], op[k], rhs[k])
                 if mod.label is not None:
                     lab = _pick(mod.label, g, ngroups, rows[k], "label") or ""
                 if mod.start is not None:
@@ -186,15 +186,16 @@ def build_partable(
     arr["plabel"] = np.array([f".p{i}." for i in range(1, m + 1)], dtype=object)
     arr["est"] = np.full(m, np.nan)
     arr["se"] = np.full(m, np.nan)
-    pt = pd.DataFrame({c: pd.Series(arr[c], dtype=object if arr[c].dtype == object else arr[c].dtype)
-                       for c in PARTABLE_COLUMNS})
+    index = pd.RangeIndex(m)  # one shared index: pandas then skips aligning every column
+    pt = pd.DataFrame({c: pd.Series(arr[c], index=index, dtype=object if arr[c].dtype == object else arr[c].dtype)
+                       for c in PARTABLE_COLUMNS}, index=index)
     from .model import prime_arrays
 
     prime_arrays(pt, arr)
-    pt.attrs["definitions"] = [(name, tree) for name, tree, _t, _l in pm.definitions]
-    pt.attrs["constraints"] = [(a, o, b, t) for a, o, b, t, _l in pm.constraints]
+    pt.attrs["definitions"] = SharedList((name, tree) for name, tree, _t, _l in pm.definitions)
+    pt.attrs["constraints"] = SharedList((a, o, b, t) for a, o, b, t, _l in pm.constraints)
     # constraints not expressed by shared or fixed free indices (expressions, inequalities): the estimator's job
-    pt.attrs["general_constraints"] = general
+    pt.attrs["general_constraints"] = SharedList(general)
     pt.attrs["meanstructure"] = bool(meanstructure) or bool(ordered)
     pt.attrs["std_lv"] = bool(std_lv)
     pt.attrs["ngroups"] = int(ngroups)
@@ -203,6 +204,34 @@ def build_partable(
         pt.attrs["ordered"] = list(ordered)
         pt.attrs["parameterization"] = parameterization
     return pt
+
+
+#: Largest magnitude of a fixed value: larger ones (1e308) only overflow the model matrices.
+MAX_FIXED = 1e10
+
+
+def _checked_fixed(value: float, lhs: str, op: str, rhs: str) -> float:
+    """A fixed value of the syntax, refused when it cannot be a parameter value (not finite, beyond
+    :data:`MAX_FIXED`, or a negative variance)."""
+    what = f"{lhs} {op} {rhs}".strip()
+    if not np.isfinite(value) or abs(value) > MAX_FIXED:
+        raise ModelSpecificationError(f"fixed value {value:g} for {what!r} is not a usable number (at most "
+                                      f"{MAX_FIXED:g} in magnitude)")
+    if op == "~~" and lhs == rhs and value < 0:
+        raise ModelSpecificationError(f"a variance cannot be fixed to a negative value ({what!r} = {value:g})")
+    return value
+
+
+class SharedList(list):
+    """A list kept in ``DataFrame.attrs`` that pandas does not deep-copy: pandas copies ``attrs`` with
+    ``copy.deepcopy`` on every column access, which for parse trees of ``:=`` definitions costs more than the
+    estimation of a small model. The lists are built once per table and never mutated."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
 
 
 def _block_rows(user_rows, vn, *, std_lv, fixed_x, auto_fix_first, auto_fix_single, auto_var, auto_cov_lv_x,

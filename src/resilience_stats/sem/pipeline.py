@@ -43,7 +43,8 @@ from .partable import build_partable
 from .results import FitState, SEMResult
 from .standardize import standardize, standardize_nox
 from .start import start_values
-from .syntax import Formula, Modifier, ParsedModel, eval_expression, expression_labels, parse_model, variable_names
+from .syntax import (Formula, Modifier, ParsedModel, eval_expression, eval_expression_gradient, expression_labels,
+                     parse_model, variable_names)
 
 __all__ = ["Design", "build_design", "sample_statistics", "replicate_statistics", "estimate", "fit",
            "solution", "make_objective", "resolve_frame", "data_matrix"]
@@ -67,21 +68,25 @@ def resolve_frame(data) -> pd.DataFrame:
 def data_matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
     """Numeric copy of the model columns (``+-inf`` reported as an error); raises ModelSpecificationError for
     absent or non-numeric columns."""
-    absent = [v for v in names if v not in frame.columns]
+    cols = frame.columns
+    colset = set(cols)
+    absent = [v for v in names if v not in colset]
     if absent:
         raise ModelSpecificationError(
             f"variable(s) in the model not found in the data: {', '.join(absent)}"
         )
-    if len(set(frame.columns[frame.columns.isin(names)])) != int(frame.columns.isin(names).sum()):
+    if not cols.is_unique and set(cols[cols.duplicated()]) & set(names):
         raise ModelSpecificationError("a model variable appears more than once among the data columns")
-    dtypes = frame.dtypes
-    bad = [f"{v} ({dtypes[v]})" for v in names
-           if not (pd.api.types.is_numeric_dtype(dtypes[v]) or pd.api.types.is_bool_dtype(dtypes[v]))]
+    columns = [frame[v] for v in names]  # column by column: much cheaper than frame[names] for small data
+    bad = [f"{v} ({c.dtype})" for v, c in zip(names, columns)
+           if not (pd.api.types.is_numeric_dtype(c.dtype) or pd.api.types.is_bool_dtype(c.dtype))]
     if bad:
         raise ModelSpecificationError(
             f"non-numeric column(s) used in the model: {', '.join(bad)}; recode them as numbers first"
         )
-    X = frame[names].to_numpy(dtype=float, na_value=np.nan, copy=True) if names else np.empty((len(frame), 0))
+    X = np.empty((len(frame), len(names)))
+    for j, c in enumerate(columns):
+        X[:, j] = c.to_numpy(dtype=float, na_value=np.nan)
     inf = np.isinf(X)
     if inf.any():
         cols = [names[j] for j in np.flatnonzero(inf.any(axis=0))]
@@ -174,15 +179,7 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
     for lab, part in zip(labels or [None], parts):
         X = data_matrix(part, ov)
         n_orig += X.shape[0]
-        if weights is not None:
-            w = _weight_column(part, options.sampling_weights)
-            keep = ~np.any(np.isnan(X), axis=1)
-            if (~keep).any():
-                dropped["missing values (listwise)"] = dropped.get("missing values (listwise)", 0) + \
-                    int((~keep).sum())
-            Xs.append(X[keep])
-            weights.append(w[keep])
-            continue
+        w = _weight_column(part, options.sampling_weights) if weights is not None else None
         tag = f"group {lab}: " if lab is not None else ""
         if options.cluster is not None:
             if options.cluster not in part.columns:
@@ -215,6 +212,7 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
                 keep &= ~miss_x
             Xs.append(X[keep])
         elif options.missing == "pairwise":
+            keep = np.ones(X.shape[0], bool)
             Xs.append(X)
         else:
             keep = ~np.any(np.isnan(X), axis=1)
@@ -222,9 +220,17 @@ def build_design(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions) -> D
                 dropped["missing values (listwise)"] = dropped.get("missing values (listwise)", 0) + \
                     int((~keep).sum())
             Xs.append(X[keep])
+        if weights is not None:
+            weights.append(w[keep])
     for lab, X in zip(labels or [None], Xs):
         _check_columns(X, ov, f"group {lab}: " if lab is not None else "", fiml, bool(ordered))
     if weights is not None:  # lavaan's sampling.weights.normalization = "total": they sum to the total N
+        if fiml and dropped.get("no observed value"):
+            msg = (f"{dropped['no observed value']} case(s) without any observed value were dropped before the "
+                   "sampling weights were normalized to sum to the number of cases analysed (lavaan 0.6-14 also "
+                   "counts their weights in N; drop such cases first to compare)")
+            _warnings.warn(msg, ResilienceStatsWarning, stacklevel=4)
+            warnings.append(msg)
         total = sum(w.sum() for w in weights)
         if not total > 0:
             raise DataError(f"the sampling weights ({options.sampling_weights}) of the cases analysed sum to 0")
@@ -472,6 +478,8 @@ def sample_statistics(design: Design, options: SEMOptions, X: list[np.ndarray] |
     if options.missing in ("fiml", "ml.x"):
         from .objectives.fiml import fiml_sample_stats
 
+        if design.weights is not None and X is design.X:
+            return [fiml_sample_stats(x, ov, weights=w) for x, w in zip(X, design.weights)]
         return [fiml_sample_stats(x, ov) for x in X]
     if design.weights is not None and X is design.X:
         return [weighted_stats(x, w, ov) for x, w in zip(X, design.weights)]
@@ -691,7 +699,29 @@ def _def_function(pt: pd.DataFrame):
                 ns[name] = out[i]
         return out
 
+    def values_and_jacobian(rowvals: np.ndarray, free: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+        """The values and their Jacobian with respect to the q free parameters (``free``: 1-based free index
+        of each row, 0 for fixed rows), by forward differentiation of the expressions."""
+        ns = {lab: rowvals[k] for lab, k in used_items}
+        gs = {}
+        for lab, k in used_items:
+            g = np.zeros(q)
+            if free[k] > 0:
+                g[free[k] - 1] = 1.0
+            gs[lab] = g
+        out, J = np.empty(len(defs)), np.zeros((len(defs), q))
+        with np.errstate(all="ignore"):
+            for i, (name, tree) in enumerate(defs):
+                try:
+                    v, g = eval_expression_gradient(tree, ns, gs)
+                except (OverflowError, ZeroDivisionError, ValueError):
+                    v, g = np.nan, np.full(q, np.nan)
+                out[i], J[i] = v, g
+                ns[name], gs[name] = out[i], J[i]
+        return out, J
+
     values_from_rows.names = names
+    values_from_rows.with_jacobian = values_and_jacobian
     return values_from_rows
 
 
@@ -821,6 +851,14 @@ def replicate_statistics(design: Design, options: SEMOptions, stats: list[Sample
 
     if options.objective == "ML" and not design.ordered:
         # sampling weights: each drawn case carries its weight (not renormalized, as lavaan)
+        exo = [design.ov.index(v) for v in design.exo_names]
+        if options.missing in ("fiml", "ml.x") and (design.weights is not None or any(
+                np.isnan(ss.data[:, exo]).any() for ss in stats)):
+            # weighted patterns; EM moments for incomplete fixed-x covariates ("ml.x")
+            from .objectives.fiml import weighted_replicate_stats
+
+            return [weighted_replicate_stats(ss, c * getattr(ss, "case_weights", 1.0), exo)
+                    for ss, c in zip(stats, counts)]
         return [weighted_sample_stats(ss, c * getattr(ss, "case_weights", 1.0)) for ss, c in zip(stats, counts)]
     X = [np.repeat(x, c, axis=0) for x, c in zip(design.X, counts)]
     if design.ordered:
@@ -880,16 +918,11 @@ def _estimates_table(state: FitState) -> pd.DataFrame:
     def_fun = state.def_fun
     if def_fun is not None:
         is_def = op == ":="
-        rowvals = est.copy()
-        free_rows = np.flatnonzero(a["free"] > 0)
-        free_idx = a["free"][free_rows] - 1
-
-        def fun(t):  # the definitions as functions of the free parameters (fixed rows keep their values)
-            rowvals[free_rows] = t[free_idx]
-            return def_fun(rowvals)
-
-        vals, ses = inference.delta_method(fun, theta, vcov)
-        est[is_def], se[is_def] = vals, ses
+        # delta method with the analytic Jacobian of the definitions in the free parameters
+        vals, J = def_fun.with_jacobian(est, a["free"], len(theta))
+        with np.errstate(invalid="ignore"):
+            var = np.einsum("ij,jk,ik->i", J, vcov, J)
+        est[is_def], se[is_def] = vals, np.sqrt(np.clip(var, 0, None))
         std_lv[is_def] = def_fun(std_lv.copy())
         std_all[is_def] = def_fun(std_all.copy())
         if std_nox is not None:
@@ -949,8 +982,9 @@ def _solution_warnings(state: FitState, estimates: pd.DataFrame) -> list[str]:
     if len(big):
         out.append("standardized loading(s) larger than 1: " +
                    ", ".join(f"{lhs[k]}=~{rhs[k]} ({std_all[k]:.3g})" for k in big))
+    two_level = getattr(state, "twolevel", None) is not None
     for gi, (mod, imp) in enumerate(zip(state.models, state.implied)):
-        tag = f" (group {gi + 1})" if len(state.models) > 1 else ""
+        tag = (f" (level {gi + 1})" if two_level else f" (group {gi + 1})") if len(state.models) > 1 else ""
         if np.linalg.eigvalsh(imp["sigma"]).min() <= 0:
             out.append(f"the model-implied covariance matrix{tag} is not positive definite")
         if mod.lv:
@@ -963,13 +997,24 @@ def _solution_warnings(state: FitState, estimates: pd.DataFrame) -> list[str]:
         if bad:
             out.append("defined parameter(s) could not be evaluated (overflow, division by zero or a "
                        "negative square root / logarithm): " + ", ".join(bad))
+    npar = int(state.pt["free"].max()) if len(state.pt) else 0
+    if not two_level and npar:
+        n = sum(getattr(ss, "n_raw", ss.nobs) for ss in state.stats)
+        if n < MIN_CASES_PER_PARAMETER * npar:
+            out.append(f"N = {n:g} for {npar} free parameters: fewer than {MIN_CASES_PER_PARAMETER} cases per "
+                       "parameter, so estimates, standard errors and the chi-square test may be unstable")
     return out
+
+
+#: Fewest cases per free parameter before a fit is flagged as small (Bentler & Chou, 1987).
+MIN_CASES_PER_PARAMETER = 5
 
 
 _EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s) larger than 1",
                      "model-implied covariance matrix", "covariance matrix of the latent variables",
                      "empty", "singular", "sparse categories", "could not be evaluated", "with a single case",
-                     "are unstable with fewer than", "no cluster id")
+                     "are unstable with fewer than", "no cluster id", "without an observed value on any model",
+                     "fixed-x covariate(s)", "cases per parameter")
 
 
 def _emit_estimation_warnings(messages: list[str]) -> None:
@@ -1003,9 +1048,21 @@ def fit(model: str, data, options: SEMOptions) -> SEMResult:
     frame = resolve_frame(data)
     pm = parse_model(model)
     if any(f.level for f in pm.formulas):  # level: 1 / level: 2
-        return _twolevel_fit(pm, frame, options, model)
+        try:
+            return _twolevel_fit(pm, frame, options, model)
+        except np.linalg.LinAlgError as err:
+            raise EstimationError(f"the two-level estimation failed numerically ({err}); check the cluster sizes "
+                                  "and the between-level variances (fit.icc)") from err
+    if options.cluster is not None and options.missing != "listwise":
+        raise ModelSpecificationError("cluster= with missing='fiml' is supported for two-level models ('level: 1' / "
+                                      "'level: 2') only; cluster-robust standard errors of a single-level model "
+                                      "need listwise deletion")
     design = build_design(pm, frame, options)
-    return estimate(design, options, model_syntax=model)
+    try:
+        return estimate(design, options, model_syntax=model)
+    except np.linalg.LinAlgError as err:  # a numerical failure deep in numpy: one clear package error
+        raise EstimationError(f"the estimation failed numerically ({err}); check the data for extreme or "
+                              "collinear values and the model for extreme fixed values") from err
 
 
 # ============================================================================================ two-level models
@@ -1031,7 +1088,8 @@ def _check_cluster_counts(ids: np.ndarray, within: list[str], between: list[str]
 
 def _twolevel_options(options: SEMOptions) -> SEMOptions:
     """Standard errors and test of a two-level fit (lavaan): ML -> standard / standard, MLR -> robust.huber.white /
-    yuan.bentler.mplus, both from the observed information; user choices among these are kept."""
+    yuan.bentler.mplus, both from the observed information; user choices among these are kept. Missing values:
+    listwise deletion or full-information ML (missing='fiml'; 'ml.x' is refused)."""
     if options.cluster is None:
         raise ModelSpecificationError("a two-level model ('level: 1' / 'level: 2') needs cluster= (the column of "
                                       "community ids)")
@@ -1043,9 +1101,9 @@ def _twolevel_options(options: SEMOptions) -> SEMOptions:
         raise ModelSpecificationError("two-level models with several groups (group=) are not supported yet")
     if options.sampling_weights is not None:
         raise ModelSpecificationError("two-level models with sampling weights are not supported yet")
-    if options.missing != "listwise":
-        raise ModelSpecificationError("two-level models with missing='fiml' are not supported yet; use listwise "
-                                      "deletion")
+    if options.missing not in ("listwise", "fiml"):
+        raise ModelSpecificationError(f"two-level models support missing='listwise' or 'fiml' (lavaan's 'ml'), got "
+                                      f"{options.missing!r}")
     user = options.user
     se = "robust.huber.white" if options.estimator == "MLR" else "standard"
     test = "yuan.bentler.mplus" if options.estimator == "MLR" else "standard"
@@ -1113,29 +1171,44 @@ def _fix_covariates(pt: pd.DataFrame, x1, x2) -> pd.DataFrame:
 
 
 def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, model_syntax: str) -> SEMResult:
-    from .twolevel import TwoLevelObjective, cluster_data
+    from .twolevel import cluster_data, fit_saturated
+    from .twolevel_missing import cluster_missing_data
 
     opts = _twolevel_options(options)
     lv_vn = {L: variable_names([f for f in pm.formulas if f.level == L], fixed_x=opts.fixed_x) for L in (1, 2)}
     within, between = list(lv_vn[1].ov), list(lv_vn[2].ov)
     split = set(within) & set(between)
+    split_x = sorted(split & (set(lv_vn[1].ov_x) | set(lv_vn[2].ov_x)))
+    if split_x and opts.fixed_x:
+        # lavaan 0.6-14 fixes such a covariate's mean at the between part of its saturated mean only, which
+        # misstates the mean and inflates the chi-square; its within and between variances are parameters here
+        # (lavaan's fixed.x = FALSE)
+        if opts.user.get("fixed_x") is not None:
+            raise ModelSpecificationError(
+                f"fixed_x=True with covariate(s) observed at both levels ({', '.join(split_x)}) is not supported: "
+                "their within- and between-level variances are estimated (fixed_x=False, the default for such "
+                "two-level models)")
+        opts = opts.replace(fixed_x=False)
+        lv_vn = {L: variable_names([f for f in pm.formulas if f.level == L], fixed_x=False) for L in (1, 2)}
     z = [v for v in between if v not in split]
     ov = within + z
     if opts.cluster not in frame.columns:
         raise ModelSpecificationError(f"cluster variable {opts.cluster!r} not found in the data")
     X = data_matrix(frame, ov)
-    cid = frame[opts.cluster]
-    keep = ~np.isnan(X).any(axis=1) & cid.notna().to_numpy()
-    warnings: list[str] = []
-    dropped: dict = {}
-    if (~keep).any():
-        dropped["missing values (listwise)"] = int((~keep).sum())
-        warnings.append(f"{int((~keep).sum())} of {len(X)} case(s) with missing values or no cluster id were "
-                        "deleted listwise")
-    X, ids = X[keep], cid.to_numpy()[keep]
+    x1 = list(lv_vn[1].ov_x) if opts.fixed_x else []
+    x2 = list(lv_vn[2].ov_x) if opts.fixed_x else []
+    fiml = opts.missing == "fiml"
+    X, ids, warnings, dropped = _twolevel_rows(X, frame[opts.cluster], ov, x1 + x2, fiml, opts.cluster)
     _check_cluster_counts(ids, within, between, opts.cluster)
-    _check_columns(X, ov, "", False, False)
-    cd = cluster_data(frame, X, ov, within, between, ids)
+    _check_columns(X, ov, "", fiml, False)
+    if fiml:
+        cd = cluster_missing_data(X, ov, within, between, ids)
+        _check_cluster_counts(cd.ids[cd.case_cluster], within, between, opts.cluster)  # cases with within values
+        if cd.between_only_rows:
+            warnings.append(f"{cd.between_only_rows} case(s) without any observed within-level value contribute only "
+                            "their cluster's between-level values and are not counted in N (as lavaan)")
+    else:
+        cd = cluster_data(frame, X, ov, within, between, ids)
     singles = cd.ids[cd.n == 1]
     if len(singles):
         shown = ", ".join(str(v) for v in singles[:5]) + (", ..." if len(singles) > 5 else "")
@@ -1145,8 +1218,6 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
     if cd.J < 20:
         warnings.append(f"only {cd.J} clusters: between-level estimates and standard errors of a two-level model "
                         "are unstable with fewer than about 20-50 clusters")
-    x1 = list(lv_vn[1].ov_x) if opts.fixed_x else []
-    x2 = list(lv_vn[2].ov_x) if opts.fixed_x else []
     pt = build_partable(pm, std_lv=opts.std_lv, meanstructure=True, fixed_x=opts.fixed_x,
                         orthogonal=opts.orthogonal, auto_fix_first=opts.auto_fix_first, auto_var=opts.auto_var,
                         auto_cov_lv_x=opts.auto_cov_lv_x)
@@ -1154,7 +1225,7 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
     models = _level_models(pt, ov_levels)
     stats_levels = _twolevel_level_stats(cd, within, between)
     _set_exo_values(models, stats_levels)
-    objective = TwoLevelObjective(models, cd)
+    objective = _twolevel_objective(models, cd)
     # starting values from the pooled-within and the between covariance matrices
     theta0 = np.zeros(int(pt["free"].max()))
     for mod, ss in zip(models, stats_levels):
@@ -1173,13 +1244,13 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
     h1_syntax = _twolevel_saturated_syntax(within, between, split)
     h1_pt = build_partable(parse_model(h1_syntax), meanstructure=True, fixed_x=False)
     h1_models = _level_models(h1_pt, ov_levels)
-    h1_obj = TwoLevelObjective(h1_models, cd)
+    h1_obj = _twolevel_objective(h1_models, cd)
     th1 = np.zeros(int(h1_pt["free"].max()))
     for mod, ss in zip(h1_models, stats_levels):
         st0 = start_values(h1_pt, [mod], [ss])
         f = mod.free[mod.free >= 0]
         th1[f] = st0[f]
-    h1_res = minimize(h1_obj, th1)
+    h1_res = fit_saturated(h1_obj, h1_pt, ov_levels, th1, minimize)
     design = Design(pt=pt, ov=ov, lv=list(lv_vn[1].lv) + list(lv_vn[2].lv), ordered=[], exo_names=x1 + x2,
                     x_names=list(lv_vn[1].ov_x) + list(lv_vn[2].ov_x), X=[X], group_labels=[], n_orig=len(frame),
                     meanstructure=True, cluster_ids=ids, warnings=warnings, dropped=dropped)
@@ -1251,24 +1322,65 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
     return SEMResult(state, estimates, warnings)
 
 
+def _twolevel_rows(X: np.ndarray, cid: pd.Series, ov: list[str], xs: list[str], fiml: bool, cluster: str):
+    """Rows a two-level fit analyses, with the warnings and counts of what was dropped: listwise deletion; with
+    FIML the rows with a cluster id, some observed model variable and (fixed-x, as lavaan) observed covariates."""
+    warnings: list[str] = []
+    dropped: dict = {}
+    has_id = cid.notna().to_numpy()
+    miss = np.isnan(X)
+    if not fiml:
+        keep = ~miss.any(axis=1) & has_id
+        if (~keep).any():
+            dropped["missing values (listwise)"] = int((~keep).sum())
+            warnings.append(f"{int((~keep).sum())} of {len(X)} case(s) with missing values or no cluster id were "
+                            "deleted listwise")
+        return X[keep], cid.to_numpy()[keep], warnings, dropped
+    reasons = (
+        ("cluster id missing", ~has_id, f"with no cluster id ({cluster})"),
+        ("no observed model variable", miss.all(axis=1), "without an observed value on any model variable"),
+        ("fixed-x covariate missing", miss[:, [ov.index(v) for v in xs]].any(axis=1),
+         f"with missing values on the fixed-x covariate(s) {', '.join(xs)} (as lavaan; fixed_x=False keeps them)"))
+    keep = np.ones(len(X), bool)
+    for key, bad, text in reasons:
+        k = int((keep & bad).sum())
+        if k:
+            dropped[key] = k
+            warnings.append(f"{k} of {len(X)} case(s) {text} were deleted")
+        keep &= ~bad
+    return X[keep], cid.to_numpy()[keep], warnings, dropped
+
+
+def _twolevel_objective(models, cd):
+    """The two-level likelihood of complete data (ClusterData) or, with FIML, of data with missing values."""
+    from .twolevel import TwoLevelObjective
+    from .twolevel_missing import ClusterMissingData, TwoLevelMissingObjective
+
+    return (TwoLevelMissingObjective if isinstance(cd, ClusterMissingData) else TwoLevelObjective)(models, cd)
+
+
 def _twolevel_level_stats(cd, within, between) -> list[SampleStats]:
     """Moments of each level for start and fixed-x values: level 1 the total moments of the within-level
     variables (divisor N; the pooled-within covariance for split variables), level 2 the moments of the cluster
-    means and between-only values (divisor J)."""
-    Y = cd.Y
-    mean_w = Y.mean(axis=0)
-    cov_w = np.cov(Y.T, bias=True).reshape(len(within), len(within))
-    spw = cd.S_PW
-    for i, v in enumerate(within):
-        if v in between:
-            for k in range(len(within)):
-                cov_w[i, k] = cov_w[k, i] = spw[i, k]
-    B = np.hstack([cd.ybar, cd.zval])
-    bnames = within + cd.z
-    idx = [bnames.index(v) for v in between]
-    Bb = B[:, idx]
-    mean_b = Bb.mean(axis=0)
-    cov_b = np.cov(Bb.T, bias=True).reshape(len(between), len(between))
+    means and between-only values (divisor J); with missing values (FIML) the same from the available values."""
+    from .twolevel_missing import ClusterMissingData, start_moments
+
+    if isinstance(cd, ClusterMissingData):
+        mean_w, cov_w, mean_b, cov_b = start_moments(cd)
+    else:
+        Y = cd.Y
+        mean_w = Y.mean(axis=0)
+        cov_w = np.cov(Y.T, bias=True).reshape(len(within), len(within))
+        spw = cd.S_PW
+        for i, v in enumerate(within):
+            if v in between:
+                for k in range(len(within)):
+                    cov_w[i, k] = cov_w[k, i] = spw[i, k]
+        B = np.hstack([cd.ybar, cd.zval])
+        bnames = within + cd.z
+        Bb = B[:, [bnames.index(v) for v in between]]
+        mean_b = Bb.mean(axis=0)
+        cov_b = np.cov(Bb.T, bias=True).reshape(len(between), len(between))
     return [SampleStats(list(within), cd.N, mean_w, cov_w, np.empty((0, len(within)))),
             SampleStats(list(between), cd.J, mean_b, cov_b, np.empty((0, len(between))))]
 
@@ -1277,7 +1389,8 @@ def _twolevel_ndat(within, between, split, x1, x2) -> int:
     """Sample statistics of a two-level model (lavaan): within covariances and the means of within-only variables;
     between covariances and means; fixed-x parts left out."""
     pw, pb = len(within), len(between)
-    n1 = pw * (pw + 1) // 2 + sum(1 for v in within if v not in split) - len(x1) * (len(x1) + 1) // 2 - len(x1)
+    n1 = (pw * (pw + 1) // 2 + sum(1 for v in within if v not in split) - len(x1) * (len(x1) + 1) // 2
+          - sum(1 for v in x1 if v not in split))
     n2 = pb * (pb + 1) // 2 + pb - len(x2) * (len(x2) + 1) // 2 - len(x2)
     return int(n1 + n2)
 
@@ -1314,21 +1427,25 @@ def _h1_theta_at(h1_pt: pd.DataFrame, implied: list[dict], ov_levels: dict) -> n
 
 def _twolevel_yb(state, objective, theta, H, h1_obj, th1, df) -> dict:
     """Yuan-Bentler (Mplus) scaling of a two-level fit with cluster-level scores: ``tr(A1^-1 B1) - tr(E^-1 B0)``
-    with A1/B1 the observed information and the cluster-score cross-products of the unrestricted model evaluated
-    at the model's implied moments (lavaan's 'structured' h1 information), E/B0 those of the model (per case,
-    over N)."""
+    with A1/B1 the observed information and the cluster-score cross-products of the unrestricted model at its own
+    estimates ``th1`` (lavaan's yuan.bentler.mplus always uses the unstructured h1 information), E/B0 those of the
+    model (per case, over N)."""
     from .inference import safe_inverse
 
     N = objective.data.N
-    keep = state.twolevel["h1_keep"] if getattr(state, "twolevel", None) else np.ones(h1_obj.nfree, bool)
-    A1 = h1_obj.observed_information(th1)[np.ix_(keep, keep)]  # the covariates' own moments left out
-    s1 = h1_obj.cluster_scores(th1)[:, keep]
-    B1 = s1.T @ s1 / N
+    tl = getattr(state, "twolevel", None)
+    cache = tl if tl is not None else {}  # the h1 part is shared by the model and the baseline
+    if "yb_trace_h1" not in cache:
+        keep = tl["h1_keep"] if tl is not None else np.ones(h1_obj.nfree, bool)
+        A1 = h1_obj.observed_information(th1)[np.ix_(keep, keep)]  # the covariates' own moments left out
+        s1 = h1_obj.cluster_scores(th1)[:, keep]
+        B1 = s1.T @ s1 / N
+        A1i, _ = safe_inverse(A1)
+        cache["yb_trace_h1"] = float(np.sum(B1 * A1i.T))
+    h1 = cache["yb_trace_h1"]
     s0 = state.scores[0] if state.scores else objective.cluster_scores(theta)
     B0 = s0.T @ s0 / N
-    A1i, _ = safe_inverse(A1)
     Ei, _ = safe_inverse(H)
-    h1 = float(np.sum(B1 * A1i.T))
     h0 = float(np.sum(B0 * Ei.T))
     trace = h1 - h0
     c = trace / df if df > 0 else float("nan")
@@ -1342,8 +1459,6 @@ def _twolevel_yb(state, objective, theta, H, h1_obj, th1, df) -> dict:
 
 def _twolevel_baseline(state) -> dict:
     """Independence model of a two-level fit: variances at both levels and the means (lavaan)."""
-    from .twolevel import TwoLevelObjective
-
     tl = state.twolevel
     within, between, split = tl["within"], tl["between"], set(tl["split"])
     x1, x2 = tl["x1"], tl["x2"]
@@ -1358,7 +1473,7 @@ def _twolevel_baseline(state) -> dict:
     bpt = _fix_covariates(build_partable(parse_model("\n".join(lines)), meanstructure=True, fixed_x=False), x1, x2)
     bmodels = _level_models(bpt, {1: within, 2: between})
     _set_exo_values(bmodels, tl["stats_levels"])
-    bobj = TwoLevelObjective(bmodels, tl["data"])
+    bobj = _twolevel_objective(bmodels, tl["data"])
     th = np.zeros(int(bpt["free"].max()))
     for mod, ss in zip(bmodels, tl["stats_levels"]):
         st0 = start_values(bpt, [mod], [ss])

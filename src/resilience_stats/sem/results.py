@@ -56,6 +56,48 @@ class FitState:
             getattr(self.objective, "meanstructure", False))
 
 
+_COUNT_MEASURES = frozenset({"n_obs", "n_params", "df", "baseline_df", "df_scaled", "baseline_df_scaled",
+                             "ntotal", "npar", "n_groups", "n_clusters"})
+
+
+class FitIndices(pd.Series):
+    """The fit measures of a fit: a float Series (arithmetic and indexing as usual) whose printout shows the
+    counts (N, number of parameters, degrees of freedom) as integers.
+
+    Examples
+    --------
+    >>> FitIndices({"n_obs": 301.0, "df": 24.0, "cfi": 0.931})
+    n_obs     301
+    df         24
+    cfi     0.931
+    dtype: float64
+    """
+
+    @property
+    def _constructor(self):
+        return FitIndices
+
+    def __repr__(self) -> str:
+        shown = pd.Series([int(v) if k in _COUNT_MEASURES and np.isfinite(v) and float(v).is_integer() else v
+                           for k, v in self.items()], index=self.index, dtype=object, name=self.name)
+        text = shown.to_string(float_format=lambda v: f"{v:.6g}")
+        tail = (f"Name: {self.name}, " if self.name is not None else "") + f"dtype: {self.dtype}"
+        return f"{text}\n{tail}"
+
+
+class SummaryText(str):
+    """``fit.summary()``: text that prints as itself in a console and renders as preformatted text in a
+    notebook."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
 class SEMResult:
     """Result of :func:`resilience_stats.sem.sem` / :func:`resilience_stats.sem.cfa`.
 
@@ -202,7 +244,8 @@ class SEMResult:
     def r2(self) -> pd.Series:
         """R-squared of endogenous variables (1 - residual variance / implied variance).
 
-        A Series by variable; for a multi-group fit its index is (group, variable).
+        A Series by variable; for a multi-group fit its index is (group, variable), for a two-level fit
+        (level, variable).
         """
         pt = self._state.pt
         est = self.estimates["est"].to_numpy()
@@ -224,6 +267,8 @@ class SEMResult:
                     v = var_all[names.index(r["lhs"])]
                     out[r["lhs"]] = 1 - est[k] / v
             per_group.append(pd.Series(out, name="r2", dtype=float))
+        if self.two_level:
+            return pd.concat(per_group, keys=[1, 2], names=["level", "variable"]).rename("r2")
         if self.n_groups == 1:
             return per_group[0]
         labels = list(self._state.group_labels) or list(range(1, self.n_groups + 1))
@@ -264,11 +309,13 @@ class SEMResult:
     # ------------------------------------------------------------------ fit measures
     @cached_property
     def fit_indices(self) -> pd.Series:
-        from ._threads import single_threaded_blas
+        """Every fit measure lavaan's ``fitMeasures()`` reports (our names: ``chisq``, ``df``, ``cfi``,
+        ``rmsea_ci_lower``, ...) as a float Series that prints counts (N, parameters, df) as integers."""
+        from .._blas import one_blas_thread
         from .fitmeasures import fit_measures
 
-        with single_threaded_blas():
-            return fit_measures(self)
+        with one_blas_thread():
+            return FitIndices(fit_measures(self))
 
     def modification_indices(self, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
         """Modification indices (score tests) for the parameters the model fixes or leaves out, with EPC and
@@ -302,7 +349,7 @@ class SEMResult:
         return bootstrap(self, n=n, seed=seed, ci=ci, n_jobs=n_jobs, progress=progress, level=level)
 
     # ------------------------------------------------------------------ printing
-    def summary(self, standardized: bool = True, digits: int = 3) -> str:
+    def summary(self, standardized: bool = True, digits: int = 3) -> SummaryText:
         """A text summary like lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)``."""
         fi = self.fit_indices
         lines = []
@@ -363,7 +410,7 @@ class SEMResult:
             lines.append("")
             lines.append("Warnings:")
             lines.extend(f"  - {w}" for w in self.warnings)
-        return "\n".join(lines)
+        return SummaryText("\n".join(lines))
 
     def _estimate_lines(self, fmt, standardized: bool) -> list[str]:
         """The parameter blocks of the summary, one section per group for a multi-group fit."""

@@ -372,6 +372,8 @@ def baseline(state) -> dict:
     design, options = state.design, state.opts
     G = len(state.stats)
     fixed_x = bool(design.exo_names) or not design.x_names
+    if options.test in ("standard", "none") and options.objective == "ML" and options.missing == "listwise":
+        return _ml_baseline_closed_form(state, fixed_x)
     bpt = _baseline_partable(design, G, design.meanstructure, fixed_x)
     bdesign = replace(design, pt=bpt, ordered=[])
     bmodels = build_models(bpt, ov_order=design.ov)
@@ -411,12 +413,36 @@ def baseline(state) -> dict:
     return out
 
 
+def _ml_baseline_closed_form(state, fixed_x: bool) -> dict:
+    """The ML independence model on complete data in closed form: its solution is the sample variances and means
+    (and the sample covariance block of the covariates), so ``chisq = sum_g N_g (log|Sigma_b| - log|S|)`` (the
+    trace term equals p). Used for the standard test; robust tests fit the model (they need its scores)."""
+    xs = set(state.design.x_names)
+    chisq, nfree = 0.0, 0
+    for ss in state.stats:
+        S = ss.cov
+        xi = [i for i, v in enumerate(ss.names) if v in xs]
+        Sb = np.diag(np.diag(S))
+        if xi:
+            Sb[np.ix_(xi, xi)] = S[np.ix_(xi, xi)]
+        _, ld_b = np.linalg.slogdet(Sb)
+        _, ld_s = np.linalg.slogdet(S)
+        chisq += ss.nobs * (ld_b - ld_s)
+        p, nx = len(ss.names), len(xi)
+        nfree += (p - nx) + (0 if fixed_x else nx * (nx + 1) // 2)
+        if state.design.meanstructure:
+            nfree += (p - nx) + (0 if fixed_x else nx)
+    return {"df": state.ndat - nfree, "chisq": max(float(chisq), 0.0)}
+
+
 def _available_case(ss):
     """Available-case means and pairwise covariances (times (N - 1) / N) of a group's data: what lavaan's
     independence model fixes the exogenous covariates at with ``missing="ml.x"`` (the fitted model uses the EM
-    moments)."""
+    moments). With sampling weights lavaan's sample moments are the weighted EM moments, i.e. ``ss`` itself."""
     from .data import SampleStats
 
+    if getattr(ss, "case_weights", None) is not None:
+        return ss
     X = pd.DataFrame(ss.data)
     n = X.shape[0]
     return SampleStats(ss.names, n, X.mean().to_numpy(), X.cov().to_numpy() * (n - 1) / n, ss.data)
@@ -512,12 +538,17 @@ def _fiml_corrected_k(objective, theta, blocks, weights, version: str) -> float:
 
 
 def _tilde_chisq(objective, theta, stats) -> float:
-    """Complete-data ML test statistic of the model at ``theta`` against the EM (h1) moments."""
+    """Complete-data ML test statistic of the model at ``theta`` against the EM (h1) moments.
+
+    lavaan's quirk, reproduced: the statistic comes from a refit with ``sample.nobs`` = the groups' N, which
+    lavaan truncates to integers (``as.integer``); with sampling weights N_g is a sum of weights, so
+    ``floor(N_g)`` (to 1e-8, against rounding noise in the sum) multiplies each group's discrepancy."""
     total = 0.0
     for mod, ss in zip(objective.models, stats):
         imp = mod.implied(theta)
         sign, logdet = np.linalg.slogdet(ss.cov)
-        total += 2 * ss.nobs * ml_obj.ml_value(imp["sigma"], imp["mu"], ss.cov, ss.mean, logdet, True)
+        n = np.floor(ss.nobs + 1e-8) if getattr(ss, "case_weights", None) is not None else ss.nobs
+        total += 2 * n * ml_obj.ml_value(imp["sigma"], imp["mu"], ss.cov, ss.mean, logdet, True)
     return total
 
 

@@ -174,6 +174,21 @@ def _refuse_unsupported(line: str, lineno: int) -> None:
 _FUNCS = {"sqrt": math.sqrt, "exp": math.exp, "log": math.log, "abs": abs}
 
 
+#: Longest chain of operations in one expression (``:=``, constraints); deeper trees are refused with a clear
+#: error rather than a recursion error in the evaluator.
+MAX_EXPRESSION_DEPTH = 200
+
+
+def _tree_depth(node: tuple) -> int:
+    """Depth of an expression tree, without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in n[1:] if isinstance(child, tuple))
+    return deepest
+
+
 class _ExprParser:
     """Recursive-descent parser for arithmetic: + - * / ^, unary minus, parentheses, numbers, names, f(x)."""
 
@@ -199,9 +214,22 @@ class _ExprParser:
     def parse(self):
         if not self.toks:
             raise ModelSyntaxError("empty expression")
+        if len(self.toks) > 4 * MAX_EXPRESSION_DEPTH:
+            raise self.error(f"expression too long ({len(self.toks)} tokens; at most {4 * MAX_EXPRESSION_DEPTH}): "
+                             "split it into several defined parameters", self.toks[0])
+        depth = nesting = 0
+        for t in self.toks:  # parentheses nest the recursive descent: refuse before recursing
+            nesting += (t.text == "(") - (t.text == ")")
+            depth = max(depth, nesting)
+        if depth > MAX_EXPRESSION_DEPTH // 4:
+            raise self.error(f"expression nested {depth} parentheses deep (at most {MAX_EXPRESSION_DEPTH // 4})",
+                             self.toks[0])
         node = self.expr()
         if self.peek() is not None:
             raise self.error(f"unexpected {self.peek().text!r} in expression")
+        if _tree_depth(node) > MAX_EXPRESSION_DEPTH:
+            raise self.error(f"expression too deeply nested (more than {MAX_EXPRESSION_DEPTH} operations in a "
+                             "chain): split it into several defined parameters", self.toks[0])
         return node
 
     def expr(self):
@@ -316,6 +344,71 @@ def eval_expression(node: tuple, values: dict[str, float]) -> float:
             return float(a**b)
         except (OverflowError, ZeroDivisionError, ValueError):
             return float("nan")
+    raise ValueError(f"bad expression node {node!r}")
+
+
+def eval_expression_gradient(node: tuple, values: dict[str, float],
+                             grads: dict[str, np.ndarray]) -> tuple[float, np.ndarray]:
+    """Value and gradient of an expression tree (forward-mode differentiation): ``grads`` holds the gradient of
+    each name with respect to the parameters; undefined values (sqrt/log of a negative, division by zero) are NaN
+    as in :func:`eval_expression`.
+
+    Examples
+    --------
+    >>> v, g = eval_expression_gradient(parse_expression("a*b + sqrt(a)"), {"a": 4.0, "b": 3.0},
+    ...                                 {"a": np.array([1.0, 0.0]), "b": np.array([0.0, 1.0])})
+    >>> float(v), g.tolist()
+    (14.0, [3.25, 4.0])
+    """
+    kind = node[0]
+    if kind == "num":
+        return node[1], 0.0
+    if kind == "name":
+        try:
+            return values[node[1]], grads[node[1]]
+        except KeyError:
+            raise ModelSpecificationError(f"unknown label {node[1]!r} in a defined parameter or constraint")
+    if kind == "neg":
+        v, g = eval_expression_gradient(node[1], values, grads)
+        return -v, -g
+    if kind == "call":
+        x, g = eval_expression_gradient(node[2], values, grads)
+        f = node[1]
+        if f == "sqrt":
+            if not x >= 0:
+                return float("nan"), g * float("nan")
+            r = math.sqrt(x)
+            return r, (g / (2 * r) if r > 0 else g * float("nan"))
+        if f == "log":
+            return (math.log(x), g / x) if x > 0 else (float("nan"), g * float("nan"))
+        if f == "exp":
+            r = math.exp(x)
+            return r, r * g
+        return abs(x), (1.0 if x > 0 else -1.0 if x < 0 else float("nan")) * g  # abs
+    a, ga = eval_expression_gradient(node[1], values, grads)
+    b, gb = eval_expression_gradient(node[2], values, grads)
+    if kind == "+":
+        return a + b, ga + gb
+    if kind == "-":
+        return a - b, ga - gb
+    if kind == "*":
+        return a * b, b * ga + a * gb
+    if kind == "/":
+        if b == 0:
+            return float("nan"), (ga + gb) * float("nan")
+        return a / b, ga / b - a * gb / (b * b)
+    if kind == "^":
+        try:
+            r = float(a**b)
+            if a != 0 or b >= 1:
+                d = b * float(a ** (b - 1)) * ga
+            else:  # 0^b with b < 1: the derivative exists only for b == 0 (a constant 1)
+                d = ga * (0.0 if b == 0 else float("nan"))
+            if np.any(gb != 0):
+                d = d + (r * math.log(a) * gb if a > 0 else gb * float("nan"))
+            return r, d
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):
+            return float("nan"), (ga + gb) * float("nan")
     raise ValueError(f"bad expression node {node!r}")
 
 
@@ -582,6 +675,11 @@ def parse_model(model: str) -> ParsedModel:
             continue
         if len(op_idx) > 1:
             bad = stmt[op_idx[1]]
+            if bad.line != op_tok.line and all(t.line == op_tok.line for t in lhs_toks):
+                # 'F =~' at the end of a line joins the next statement: an empty right-hand side
+                head = " ".join(t.text for t in lhs_toks)
+                raise _err(op_tok, f"{head!r} {op} has nothing on its right-hand side (line {bad.line} starts a "
+                                   "statement of its own); list the indicators after the operator")
             raise _err(bad, f"unexpected second operator {bad.text!r}")
         if not lhs_toks:
             raise _err(op_tok, f"missing left-hand side before {op!r}")

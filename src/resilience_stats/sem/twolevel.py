@@ -28,6 +28,12 @@ smaller by up to about 2e-4).
 Fixed-x: exogenous covariates of level 1 take their total sample moments (divisor N), those of level 2 the
 moments of their cluster values (divisor J); the log-likelihood of the covariates is subtracted from the reported
 log-likelihoods, as lavaan does.
+
+Missing values (``missing="fiml"``): :mod:`resilience_stats.sem.twolevel_missing` evaluates the same likelihood
+case by case (per missing-data pattern, random-effects algebra per cluster) with the same interface.
+
+Written here because no Python library fits two-level SEMs: semopy and statsmodels have no level-specific
+covariance structures, and statsmodels' MixedLM has no latent variables or multivariate outcomes.
 """
 
 from __future__ import annotations
@@ -39,13 +45,30 @@ import pandas as pd
 
 from ..errors import DataError, ModelSpecificationError
 
-__all__ = ["ClusterData", "cluster_data", "TwoLevelObjective", "LOG2PI"]
+__all__ = ["ClusterData", "LevelSizes", "cluster_data", "varying_within_error", "TwoLevelObjective", "LOG2PI"]
 
 LOG2PI = np.log(2.0 * np.pi)
 
 
+class LevelSizes:
+    """Numbers of clusters and of within-level and between-only variables of a two-level data summary (with
+    ``ids``, ``within`` and ``z`` attributes)."""
+
+    @property
+    def J(self) -> int:
+        return len(self.ids)
+
+    @property
+    def pw(self) -> int:
+        return len(self.within)
+
+    @property
+    def pz(self) -> int:
+        return len(self.z)
+
+
 @dataclass
-class ClusterData:
+class ClusterData(LevelSizes):
     """The data of a two-level model summarised by cluster."""
 
     within: list[str]  # within-level variables (split and within-only), in level-1 model order
@@ -66,21 +89,17 @@ class ClusterData:
         return int(self.n.sum())
 
     @property
-    def J(self) -> int:
-        return len(self.n)
-
-    @property
-    def pw(self) -> int:
-        return len(self.within)
-
-    @property
-    def pz(self) -> int:
-        return len(self.z)
-
-    @property
     def S_PW(self) -> np.ndarray:
         """Pooled within-cluster covariance (divisor N - J)."""
         return self.W.sum(axis=0) / (self.N - self.J)
+
+
+def varying_within_error(bad: list[str], where: np.ndarray) -> DataError:
+    """The error for between-only variables ``bad`` that vary within the clusters ``where`` (ids)."""
+    shown = ", ".join(str(v) for v in where[:5]) + (", ..." if len(where) > 5 else "")
+    return DataError(f"level-2 variable(s) {', '.join(bad)} vary within {len(where)} cluster(s) (ids {shown}); a "
+                     "variable that appears only at level 2 must be constant within each cluster (a community "
+                     "characteristic); correct the data, add it to level 1 as well, or use its cluster means")
 
 
 def cluster_data(frame: pd.DataFrame, X: np.ndarray, names: list[str], within: list[str], between: list[str],
@@ -115,12 +134,7 @@ def cluster_data(frame: pd.DataFrame, X: np.ndarray, names: list[str], within: l
         varies = dev > 1e-8 * np.maximum(1.0, np.abs(Z))
         bad = [z[k] for k in np.flatnonzero(varies.any(axis=0))]
         if bad:
-            where = uniq[np.unique(inv[varies.any(axis=1)])]
-            shown = ", ".join(str(v) for v in where[:5]) + (", ..." if len(where) > 5 else "")
-            raise DataError(f"level-2 variable(s) {', '.join(bad)} vary within {len(where)} cluster(s) (ids "
-                            f"{shown}); a variable that appears only at level 2 must be constant within each "
-                            "cluster (a community characteristic); correct the data, add it to level 1 as well, "
-                            "or use its cluster means")
+            raise varying_within_error(bad, uniq[np.unique(inv[varies.any(axis=1)])])
     sizes, size_of = np.unique(n, return_inverse=True)
     return ClusterData(list(within), list(between), z, n, ybar, zval, W, uniq, Y, inv, sizes,
                        np.asarray(size_of).ravel())
@@ -329,3 +343,91 @@ class TwoLevelObjective:
             out[j] = -(self.models[0].gradient_contract(P["iw"], dSw, dmuW)
                        + self.models[1].gradient_contract(P["ib"], dSB, dmuB))
         return out
+
+
+def _cov_blocks(pt: pd.DataFrame, ov_levels: dict) -> list[np.ndarray]:
+    """Per level, the matrix of free-parameter indices (0-based, -1 = none) of the saturated covariances."""
+    blocks = []
+    lhs, op, rhs, lev, free = (pt[c].to_numpy() for c in ("lhs", "op", "rhs", "level", "free"))
+    for L in (1, 2):
+        names = list(ov_levels[L])
+        idx = np.full((len(names), len(names)), -1)
+        for a, o, b, lv, f in zip(lhs, op, rhs, lev, free):
+            if lv == L and o == "~~" and f > 0:
+                i, j = names.index(a), names.index(b)
+                idx[i, j] = idx[j, i] = f - 1
+        blocks.append(idx)
+    return blocks
+
+
+def _psd(S: np.ndarray) -> bool:
+    try:
+        return bool(np.linalg.eigvalsh(S).min() > 1e-10 * max(1.0, float(np.abs(np.diag(S)).max())))
+    except np.linalg.LinAlgError:
+        return False
+
+
+def fit_saturated(objective, pt: pd.DataFrame, ov_levels: dict, theta0: np.ndarray, minimize):
+    """The unrestricted (h1) two-level model: maximum likelihood over positive semi-definite within and between
+    covariance matrices, as lavaan's EM gives.
+
+    With small between-community variances the unconstrained maximum can have a covariance matrix that is not
+    positive definite (a negative between variance), whose log-likelihood is not that of any normal model and
+    would inflate the chi-square; the fit is then repeated with each level's covariance matrix written as
+    ``L L'`` (``L`` lower triangular; gradient ``2 M L`` with ``M`` the symmetric matrix of the covariance
+    derivatives, off-diagonal halved). Returns an optimizer result with ``theta`` in the saturated model's own
+    parameters.
+    """
+    from scipy import optimize
+
+    res = minimize(objective, theta0)
+    blocks = _cov_blocks(pt, ov_levels)
+
+    def cov(theta, idx):
+        return np.where(idx >= 0, theta[np.maximum(idx, 0)], 0.0)
+
+    if np.isfinite(res.fmin) and all(_psd(cov(res.theta, idx)) for idx in blocks if idx.size):
+        return res
+    tril = [np.tril_indices(idx.shape[0]) for idx in blocks]
+
+    def to_theta(phi):
+        theta = phi[: len(theta0)].copy()
+        k = len(theta0)
+        Ls = []
+        for idx, (r, c) in zip(blocks, tril):
+            L = np.zeros(idx.shape)
+            L[r, c] = phi[k: k + len(r)]
+            k += len(r)
+            S = L @ L.T
+            theta[idx[r, c]] = S[r, c]
+            Ls.append(L)
+        return theta, Ls
+
+    def fun(phi):
+        v = objective.value(to_theta(phi)[0])
+        return v if np.isfinite(v) else 1e10
+
+    def grad(phi):
+        theta, Ls = to_theta(phi)
+        g = objective.gradient(theta)
+        out = [np.where(np.isin(np.arange(len(theta0)), np.concatenate([i[i >= 0] for i in blocks])), 0.0, g)]
+        for idx, L, (r, c) in zip(blocks, Ls, tril):
+            G = np.where(idx >= 0, g[np.maximum(idx, 0)], 0.0)
+            M = np.where(np.eye(len(G), dtype=bool), G, G / 2)
+            out.append((2 * M @ L)[r, c])
+        return np.concatenate(out)
+
+    phi0 = [res.theta.copy() if np.isfinite(res.fmin) else np.asarray(theta0, float).copy()]
+    for idx in blocks:
+        S = cov(phi0[0], idx)
+        w, V = np.linalg.eigh((S + S.T) / 2)
+        S = (V * np.maximum(w, 1e-4 * max(1.0, float(np.abs(w).max())))) @ V.T
+        phi0.append(np.linalg.cholesky(S)[np.tril_indices(len(S))])
+    sp = optimize.minimize(fun, np.concatenate(phi0), jac=grad, method="BFGS", options=dict(maxiter=5000, gtol=1e-8))
+    theta = to_theta(sp.x)[0]
+    g = objective.gradient(theta)
+    res.theta, res.fmin = theta, float(objective.value(theta))
+    res.converged = bool(sp.success or np.max(np.abs(grad(sp.x))) < 1e-5)
+    res.method, res.message = "bfgs (covariances as L L')", str(sp.message)
+    del g
+    return res

@@ -48,7 +48,8 @@ class ValidityResult:
     Attributes
     ----------
     reliability : pandas.DataFrame
-        One row per factor: factor, order (1 or 2), n_items, cr, ave, omega, ave_semtools, flag_cr, flag_ave;
+        One row per factor: factor, order (1 or 2), n_items, cr, ave, omega, ave_semtools, improper (a Heywood
+        case among the factor's items: CR/AVE not interpretable), flag_cr, flag_ave;
         for an ordinal (WLSMV/ULSMV) fit also omega_ordinal (categorical omega of the observed item sums).
     fornell_larcker : pandas.DataFrame
         First-order factors x factors: sqrt(AVE) on the diagonal, model-implied factor correlations below it
@@ -254,7 +255,15 @@ def validity(fit, htmt2: bool = True) -> ValidityResult:
             if cross:
                 warnings.append(f"factor {f} has items that load on other factors: ave_semtools not computed "
                                 "(as semTools)")
-        rows.append(dict(factor=f, order=1, n_items=n, cr=cr, ave=ave, omega=omega, ave_semtools=ave_st))
+        bad = [x for x, t, l in zip(xs, np.diag(theta), lam_s) if t < 0 or abs(l) > 1 + 1e-6]
+        improper = bool(bad) or phi <= 0
+        if improper:
+            what = (f"item(s) {', '.join(bad)} with a negative residual variance or a standardized loading above "
+                    "1" if bad else "a factor variance that is not positive")
+            warnings.append(f"factor {f}: improper solution (Heywood case: {what}); its CR and AVE are not "
+                            "interpretable")
+        rows.append(dict(factor=f, order=1, n_items=n, cr=cr, ave=ave, omega=omega, ave_semtools=ave_st,
+                         improper=improper))
     for h, fs in facets.items():
         sub = [g for g in fs if g in items]
         xs = [x for g in sub for x in items[g]]
@@ -266,7 +275,7 @@ def validity(fit, htmt2: bool = True) -> ValidityResult:
         oi = np.array([opos[x] for x in dict.fromkeys(xs)])
         omega_l2 = float(total ** 2 * C[hi, hi] / Sobs[np.ix_(oi, oi)].sum())
         rows.append(dict(factor=h, order=2, n_items=len(sub), cr=float("nan"), ave=float("nan"), omega=omega_l2,
-                         ave_semtools=float("nan")))
+                         ave_semtools=float("nan"), improper=bool(C[hi, hi] <= 0)))
         warnings.append(f"{h} is a second-order factor (of {', '.join(sub)}): cr and ave are given for its "
                         "first-order factors; its omega column is omega_L2 (semTools compRelSEM(higher = ...))")
     rel = pd.DataFrame(rows)

@@ -106,11 +106,12 @@ def match_columns(
     loose = {normalize_text(k): v for k, v in exact.items()}
     by_text: dict[str, str] = {}
     for item in instrument.spec.items:
-        by_text.setdefault(normalize_text(item.text_zh), item.id)
-        by_text.setdefault(normalize_text(item.text_en), item.id)
+        for text in (item.text_zh, item.text_en):
+            if text is not None:
+                by_text.setdefault(normalize_text(text), item.id)
     for f in instrument.spec.fields:
-        by_text.setdefault(normalize_text(f.label.zh), f.id)
-        by_text.setdefault(normalize_text(f.label.en), f.id)
+        for text in f.label.texts:
+            by_text.setdefault(normalize_text(text), f.id)
 
     result = ColumnMatch()
     result.absent_user_headers = [h for h in columns if h not in headers]
@@ -162,22 +163,83 @@ def match_columns(
     return result
 
 
-def _matrix_row(header: str) -> str | None:
-    """The row text of a matrix-question header ("5.请评价以下说法—本社区党员……" -> "本社区党员……")."""
-    for sep in ("——", "—", "─"):
-        if sep in header:
-            return header.rsplit(sep, 1)[1]
+def _bracketed_tail(text: str) -> str | None:
+    """The content of the bracket group that closes ``text`` (brackets inside it kept), or None."""
+    text = text.rstrip()
+    if not text.endswith((")", "）")):
+        return None
+    depth = 0
+    for pos in range(len(text) - 1, -1, -1):
+        ch = text[pos]
+        if ch in ")）":
+            depth += 1
+        elif ch in "(（":
+            depth -= 1
+            if depth == 0:
+                inner = text[pos + 1:-1].strip()
+                return inner or None
     return None
 
 
+def _matrix_row(header: str) -> str | None:
+    """The row text of a matrix-question header.
+
+    Wenjuanxing writes a matrix row as "5.请评价以下说法—本社区党员……", or as "3、(本社区党员……)" /
+    "3、请评价以下说法(本社区党员……)" with the row text in (half- or full-width) brackets at the end.
+
+    Examples
+    --------
+    >>> _matrix_row("5.请评价以下说法—本社区党员起带头作用")
+    '本社区党员起带头作用'
+    >>> _matrix_row("3、(本社区党员起带头作用)"), _matrix_row("3、请评价（社区有应急预案）")
+    ('本社区党员起带头作用', '社区有应急预案')
+    >>> _matrix_row("10、(管理规定（如垃圾分类）执行得好。)")
+    '管理规定（如垃圾分类）执行得好。'
+
+    """
+    for sep in ("——", "—", "─"):
+        if sep in header:
+            return header.rsplit(sep, 1)[1]
+    return _bracketed_tail(strip_question_number(str(header)))
+
+
 # -- option texts -----------------------------------------------------------------------------------------
-def label_lookup(labels: dict[int, Label]) -> dict[str, int]:
-    """``{normalized text: code}`` from option labels (zh, en, aliases)."""
-    out: dict[str, int] = {}
+def label_lookup(labels: dict[int, Label], fuzzy: bool = False) -> dict[str, int]:
+    """``{normalized text: code}`` from option labels (zh, en, aliases; fuzzy aliases when ``fuzzy``)."""
+    return {text: code for text, (code, _how) in option_lookup(labels, fuzzy=fuzzy).items()}
+
+
+def option_lookup(labels: dict[int, Label], missing: dict[int, Label] | None = None,
+                  fuzzy: bool = False) -> dict[str, tuple[int, str]]:
+    """``{normalized text: (code, how)}``: how an option text is read.
+
+    ``how`` is "label" (the option's zh/en label), "alias", "fuzzy" (a fuzzy alias; only with ``fuzzy``) or
+    "missing" (a label or alias of a missing code in ``missing``, e.g. 不知道).
+
+    Examples
+    --------
+    >>> from resilience_stats.instruments.schema import Label
+    >>> option_lookup({5: Label(zh="非常同意", aliases=("很同意",))})["很同意"]
+    (5, 'alias')
+    """
+    out: dict[str, tuple[int, str]] = {}
+    for code, label in (missing or {}).items():
+        for text in (*label.texts, *label.aliases, *label.fuzzy_aliases):
+            out.setdefault(normalize_text(text), (int(code), "missing"))
     for code, label in labels.items():
-        for text in (label.zh, label.en, *label.aliases):
-            out.setdefault(normalize_text(text), int(code))
+        for text in label.texts:
+            out.setdefault(normalize_text(text), (int(code), "label"))
+        for text in label.aliases:
+            out.setdefault(normalize_text(text), (int(code), "alias"))
+        if fuzzy:
+            for text in label.fuzzy_aliases:
+                out.setdefault(normalize_text(text), (int(code), "fuzzy"))
     return out
+
+
+def fuzzy_lookup(labels: dict[int, Label]) -> dict[str, int]:
+    """``{normalized fuzzy alias: code}`` (to explain an answer that only a fuzzy alias would read)."""
+    return {normalize_text(t): int(code) for code, label in labels.items() for t in label.fuzzy_aliases}
 
 
 def code_values(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, pd.Series]:
@@ -203,39 +265,81 @@ def code_values(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, p
     >>> codes.tolist()[:3], unknown.tolist()
     ([5.0, 4.0, 3.0], ['???'])
     """
+    coded = code_answers(values, {text: (code, "label") for text, code in lookup.items()})
+    return coded.codes, coded.unknown
+
+
+@dataclass
+class CodedAnswers:
+    """Answers turned into codes, with how each cell was read (see :func:`code_answers`)."""
+
+    codes: pd.Series  # float codes; NaN for empty cells, skip markers and unknown texts
+    unknown: pd.Series  # the original values that could not be read (index = their rows)
+    how: pd.Series  # per cell: "empty", "number", "label", "alias", "fuzzy", "missing" (text), "skip", "unknown"
+    texts: pd.Series  # per cell: the stripped text as given (for text answers), else None
+
+
+def code_answers(values: pd.Series, lookup: dict[str, tuple[int, str]]) -> CodedAnswers:
+    """Turn answers (numbers, numeric strings or option texts) into float codes, noting how each was read.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One column as read.
+    lookup : dict
+        ``{normalized option text: (code, how)}`` (see :func:`option_lookup`).
+
+    Returns
+    -------
+    CodedAnswers
+
+    Examples
+    --------
+    >>> c = code_answers(pd.Series(["很同意", 4, "(跳过)"]), {"很同意": (5, "alias")})
+    >>> c.codes.tolist()[:2], c.how.tolist()
+    ([5.0, 4.0], ['alias', 'number', 'skip'])
+    """
+    index = values.index
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype("float64"), values.iloc[0:0]
+        codes = values.astype("float64")
+        how = pd.Series(np.where(codes.isna(), "empty", "number"), index=index, dtype=object)
+        return CodedAnswers(codes, values.iloc[0:0], how, pd.Series(None, index=index, dtype=object))
     out = np.full(len(values), np.nan)
-    bad = []
+    hows, texts, bad = [], [], []
     for pos, value in enumerate(values.tolist()):
-        code = _code_one(value, lookup)
-        if code is _UNKNOWN:
+        code, how, text = _code_one(value, lookup)
+        hows.append(how)
+        texts.append(text)
+        if how == "unknown":
             bad.append(pos)
         else:
             out[pos] = code
-    return pd.Series(out, index=values.index, name=values.name), values.iloc[bad]
+    return CodedAnswers(pd.Series(out, index=index, name=values.name), values.iloc[bad],
+                        pd.Series(hows, index=index, dtype=object), pd.Series(texts, index=index, dtype=object))
 
 
-_UNKNOWN = object()
-
-
-def _code_one(value, lookup: dict[str, int]):
+def _code_one(value, lookup: dict[str, tuple[int, str]]) -> tuple[float, str, str | None]:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return np.nan
+        return np.nan, "empty", None
     if isinstance(value, (bool, np.bool_)):
-        return _UNKNOWN
+        return np.nan, "unknown", None
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
+        return float(value), "number", None
     text = str(value).strip()
-    if not text or text in SKIP_MARKERS:
-        return np.nan
+    if not text:
+        return np.nan, "empty", None
+    if text in SKIP_MARKERS:
+        return np.nan, "skip", text
     try:
         number = float(text)
         if math.isfinite(number):
-            return number
+            return number, "number", None
     except ValueError:
         pass
-    return lookup.get(normalize_text(text), _UNKNOWN)
+    found = lookup.get(normalize_text(text))
+    if found is None:
+        return np.nan, "unknown", text
+    return float(found[0]), found[1], text
 
 
 # -- durations ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import SurveyReadError, SurveyValidationError
 from ..instruments import Instrument, load_instrument
 from . import validation as v
-from .coding import code_values, durations_in_seconds, label_lookup, match_columns
+from .coding import code_answers, code_values, durations_in_seconds, label_lookup, match_columns, option_lookup
 from .io import read_table
 from .wave import SurveyWave
 
@@ -22,8 +22,13 @@ def read_survey(
     encoding: str | None = None,
     strict: bool = False,
     sheet=None,
+    fuzzy_aliases: bool = False,
 ) -> SurveyWave:
     """Read one survey wave and check it against its questionnaire.
+
+    Every recode is reported in ``issues`` (severity "info"): answers given as an option alias
+    (``option_alias``, e.g. 很同意 -> 5), texts read as missing (``missing_text``, e.g. 不知道 or a platform's
+    "(跳过)"), and declared missing codes turned into NaN (``missing_code``, e.g. 9 = refused).
 
     Parameters
     ----------
@@ -49,6 +54,10 @@ def read_survey(
         Raise :class:`SurveyValidationError` when validation finds errors.
     sheet : str or int, optional
         Excel sheet (default: the first).
+    fuzzy_aliases : bool, default False
+        Also read the scales' fuzzy aliases (looser wordings such as 同意 for 比较同意, see
+        :class:`~resilience_stats.instruments.Label`); otherwise such answers are ``non_numeric`` errors whose
+        message names the option they would be read as.
 
     Returns
     -------
@@ -72,7 +81,7 @@ def read_survey(
     if columns is not None and not isinstance(columns, dict):
         raise TypeError(f"columns must be a dict {{header: id}}, not {type(columns).__name__}")
     raw, info = read_table(source, encoding=encoding, sheet=sheet)
-    result = build_wave(raw, instrument, info, columns=columns, wave=wave)
+    result = build_wave(raw, instrument, info, columns=columns, wave=wave, fuzzy_aliases=fuzzy_aliases)
     if strict and result.has_errors:
         errors = result.issues[result.issues["severity"] == "error"]
         listing = "\n".join(f"  - [{row.check}] {row.message}" for row in errors.itertuples())
@@ -89,6 +98,7 @@ def build_wave(
     columns: dict | None = None,
     wave=None,
     row_numbers: np.ndarray | None = None,
+    fuzzy_aliases: bool = False,
 ) -> SurveyWave:
     """Clean and validate a raw table already read (the work behind :func:`read_survey`)."""
     source = info.get("source", "DataFrame")
@@ -112,13 +122,14 @@ def build_wave(
     index = raw.index
     user_missing_by_header = info.get("user_missing") or {}
 
-    # items: option texts -> codes; keep unknown answers for the report
-    coded, unknown, user_missing = {}, {}, {}
+    # items: option texts -> codes; keep unknown answers and how each answer was read for the report
+    coded, unknown, how, user_missing = {}, {}, {}, {}
     for item in items:
         header = id_to_header[item]
         scale = instrument.scale_of(item)
-        lookup = label_lookup({**instrument.missing_codes(item), **scale.labels})
-        coded[item], unknown[item] = code_values(raw[header], lookup)
+        lookup = option_lookup(scale.labels, missing=instrument.missing_codes(item), fuzzy=fuzzy_aliases)
+        how[item] = code_answers(raw[header], lookup)
+        coded[item], unknown[item] = how[item].codes, how[item].unknown
         if header in user_missing_by_header:
             user_missing[item] = user_missing_by_header[header]
     coded = pd.DataFrame(coded, index=index)
@@ -164,8 +175,9 @@ def build_wave(
     issues += v.check_missing_fields(present + ([wave_col] if wave is not None else []), instrument)
     issues += v.check_column_map(match.bad_user_map, match.absent_user_headers)
     issues += v.check_duplicate_columns(match.duplicates, match.metadata_duplicates)
-    issues += v.check_non_numeric(unknown, labels, instrument)
+    issues += v.check_non_numeric(unknown, labels, instrument, fuzzy_hints=not fuzzy_aliases)
     issues += v.check_codes(coded, labels, instrument, user_missing)
+    issues += v.check_recodes(how, coded, labels, instrument, user_missing)
     issues += v.check_field_values(bad_fields, labels)
     if id_col is not None:
         issues += v.check_duplicate_ids(fields[id_col], fields[wave_col] if wave_col in fields.columns else None)
@@ -174,6 +186,7 @@ def build_wave(
     issues += v.check_zero_variance(answers)
     issues += v.check_high_missing(answers, labels)
     issues += v.check_straightlining(answers, labels, instrument)
+    issues += v.check_missing_group(fields, instrument.field_ids("group"), labels)
     for duration in instrument.field_ids("duration"):
         if duration in fields.columns:
             issues += v.check_speeders(fields[duration], labels, instrument.spec.min_speed_seconds)
@@ -191,6 +204,8 @@ def build_wave(
         "column_map": dict(match.column_map),
         "unmapped_columns": list(match.unmapped),
         "platform_columns": list(match.platform),
+        "id_column": id_col,
+        "row_labels": v.label_kind(labels),
     }
     for key in ("value_labels", "variable_labels", "user_missing"):
         if key in info:
@@ -198,7 +213,8 @@ def build_wave(
 
     def rebuild(keep: np.ndarray) -> SurveyWave:
         sub = raw.loc[keep].copy()
-        new = build_wave(sub, instrument, info, columns=columns, wave=wave, row_numbers=row_numbers[keep])
+        new = build_wave(sub, instrument, info, columns=columns, wave=wave, row_numbers=row_numbers[keep],
+                         fuzzy_aliases=fuzzy_aliases)
         new.meta["dropped_rows"] = int((~keep).sum()) + meta.get("dropped_rows", 0)
         return new
 

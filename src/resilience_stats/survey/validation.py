@@ -6,10 +6,15 @@ the file has one, else the 1-based row number), ``count`` (how many rows are lis
 issue) and ``message`` (what was found and what to do). :func:`issues_frame` turns them into the tidy
 ``SurveyWave.issues`` table.
 
-Check names: ``missing_items``, ``missing_fields``, ``column_map``, ``duplicate_columns``,
+Check names (:data:`CHECKS`): ``missing_items``, ``missing_fields``, ``column_map``, ``duplicate_columns``,
 ``unmapped_columns``, ``platform_columns``, ``non_numeric``, ``out_of_range``, ``undeclared_code``,
-``field_values``, ``duplicate_ids``, ``duplicate_rows``, ``empty_respondents``, ``zero_variance``,
-``high_missing``, ``straightlining``, ``speeders``, ``wave``.
+``option_alias``, ``missing_text``, ``missing_code``, ``field_values``, ``duplicate_ids``, ``duplicate_rows``,
+``empty_respondents``, ``zero_variance``, ``high_missing``, ``missing_group``, ``straightlining``,
+``speeders``, ``wave``. The recode checks (``option_alias``, ``missing_text``, ``missing_code``) are "info":
+they list every answer the reading changed, so that no recode is silent.
+
+Row identifiers are respondent ids when the file has an id column, else 1-based row numbers; messages call
+them "respondent" or "row" accordingly (the ``name`` of the labels Series says which, see :func:`row_labels`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,16 @@ from ..instruments import Instrument
 from ..instruments.schema import Scale
 
 ISSUE_COLUMNS = ["severity", "check", "item", "rows", "count", "message"]
+#: Every check name an issue can carry (``SurveyWave.exclude`` refuses other names).
+CHECKS = (
+    "missing_items", "missing_fields", "column_map", "duplicate_columns", "unmapped_columns", "platform_columns",
+    "non_numeric", "out_of_range", "undeclared_code", "option_alias", "missing_text", "missing_code",
+    "field_values", "duplicate_ids", "duplicate_rows", "empty_respondents", "zero_variance", "high_missing",
+    "missing_group", "straightlining", "speeders", "wave",
+)
+#: Checks whose rows are respondents one may remove (``SurveyWave.exclude``).
+ROW_CHECKS = ("non_numeric", "out_of_range", "undeclared_code", "field_values", "duplicate_ids", "duplicate_rows",
+              "empty_respondents", "high_missing", "missing_group", "straightlining", "speeders", "wave")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _LIST_LIMIT = 10
 
@@ -58,11 +73,24 @@ def row_labels(data: pd.DataFrame, id_column: str | None, row_numbers=None) -> p
     """
     if row_numbers is None:
         row_numbers = np.arange(1, len(data) + 1)
-    numbers = pd.Series([_plain(n) for n in row_numbers], index=data.index, dtype=object)
+    numbers = pd.Series([_plain(n) for n in row_numbers], index=data.index, dtype=object, name="row")
     if id_column is None or id_column not in data.columns:
         return numbers
     ids = pd.Series([_plain(x) for x in data[id_column].tolist()], index=data.index, dtype=object)
-    return ids.where(ids.notna(), numbers)
+    out = ids.where(ids.notna(), numbers)
+    out.name = "id" if ids.notna().all() else "mixed"
+    return out
+
+
+def label_kind(labels: pd.Series) -> str:
+    """What row identifiers are: "id" (respondent ids), "row" (row numbers) or "mixed"."""
+    return labels.name if labels.name in ("id", "row", "mixed") else "row"
+
+
+def _who(labels: pd.Series, plural: bool = False) -> str:
+    kind = label_kind(labels)
+    word = {"id": "respondent", "row": "row", "mixed": "respondent/row"}[kind]
+    return word + ("s" if plural and kind != "mixed" else "")
 
 
 # -- structure ----------------------------------------------------------------------------------------------
@@ -143,20 +171,109 @@ def check_unmapped_columns(unmapped: list[str], platform: list[str]) -> list[dic
 
 
 # -- values ---------------------------------------------------------------------------------------------------
-def check_non_numeric(unknown: dict[str, pd.Series], labels: pd.Series, instrument: Instrument) -> list[dict]:
-    """Answers that are neither numbers nor option labels of the item's scale (error, rows and values listed)."""
+def check_non_numeric(unknown: dict[str, pd.Series], labels: pd.Series, instrument: Instrument,
+                      fuzzy_hints: bool = True) -> list[dict]:
+    """Answers that are neither numbers nor option labels of the item's scale (error, rows and values listed).
+
+    With ``fuzzy_hints`` an answer that a fuzzy alias of the scale would read (同意 for 比较同意) is named with
+    the option it would become and how to accept it (``fuzzy_aliases=True``).
+    """
+    from .coding import fuzzy_lookup, normalize_text
+
     out = []
     for item, values in unknown.items():
         if values.empty:
             continue
         scale = instrument.scale_of(item)
+        hint = ""
+        if fuzzy_hints:
+            fuzzy = fuzzy_lookup(scale.labels)
+            near = sorted({f"{str(x).strip()!r} -> {fuzzy[normalize_text(x)]}" for x in values
+                           if isinstance(x, str) and normalize_text(x) in fuzzy})
+            if near:
+                hint = (f" ({', '.join(near)} would be read by the scale's fuzzy aliases: pass fuzzy_aliases=True, "
+                        "or --fuzzy-aliases on the command line, to accept them)")
         out.append(make_issue(
             "error", "non_numeric", item, labels.loc[values.index].tolist(),
             f"item {item!r}: {len(values)} answer(s) are neither numbers nor option labels of scale {scale.id!r}: "
-            f"{_describe(labels, values)}; they are NaN in .data. Recode them, or add the text as an alias of the "
-            "scale's label in the instrument; check the export",
+            f"{_describe(labels, values)}; they are NaN in .data{hint}. Recode them, or add the text as an alias of "
+            "the scale's label in the instrument; check the export",
         ))
     return out
+
+
+def check_recodes(how: dict, coded: pd.DataFrame, labels: pd.Series, instrument: Instrument,
+                  user_missing: dict | None = None) -> list[dict]:
+    """Every answer the reading changed (info): ``option_alias`` (an option text read through an alias, e.g.
+    很同意 -> 5), ``missing_text`` (a text read as missing: a missing code's label such as 不知道, or a
+    platform's skip marker such as "(跳过)"), ``missing_code`` (a declared missing code, or an SPSS
+    user-missing value, given as a number and set to NaN).
+
+    Parameters
+    ----------
+    how : dict
+        ``{item: CodedAnswers}`` from :func:`~resilience_stats.survey.coding.code_answers`.
+    coded : pandas.DataFrame
+        The item codes (before missing codes become NaN).
+    """
+    user_missing = user_missing or {}
+    out = []
+    for item, answers in how.items():
+        kinds = answers.how
+        alias = kinds.isin(["alias", "fuzzy"])
+        if alias.any():
+            pairs = pd.DataFrame({"text": answers.texts[alias], "code": coded[item][alias],
+                                  "fuzzy": kinds[alias] == "fuzzy"})
+            counts = pairs.groupby(["text", "code", "fuzzy"], sort=True).size()
+            listed = "; ".join(f"{t!r} -> {c:g}{' (fuzzy alias)' if f else ''}: {n}"
+                               for (t, c, f), n in counts.items())
+            out.append(make_issue(
+                "info", "option_alias", item, labels[alias].tolist(),
+                f"item {item!r}: {int(alias.sum())} answer(s) given as another wording of an option were coded "
+                f"({listed}); check that these readings are right",
+            ))
+        as_text = kinds.isin(["missing", "skip"])
+        if as_text.any():
+            missing_labels = instrument.missing_codes(item)
+            texts = answers.texts[as_text]
+            codes = coded[item][as_text]
+            parts = []
+            for (text, code), n in pd.DataFrame({"t": texts, "c": codes.fillna(-1)}).groupby(
+                    ["t", "c"], sort=True).size().items():
+                what = (f"missing code {code:g} ({_label_text(missing_labels.get(int(code)))})" if code >= 0
+                        else "a survey platform's skip marker")
+                parts.append(f"{text!r} = {what}: {n}")
+            out.append(make_issue(
+                "info", "missing_text", item, labels[as_text].tolist(),
+                f"item {item!r}: {int(as_text.sum())} answer(s) were texts meaning no answer and are NaN in .data "
+                f"({'; '.join(parts)})",
+            ))
+        numeric = kinds == "number"
+        if numeric.any():
+            missing_labels = instrument.missing_codes(item)
+            v = coded[item]
+            declared = numeric & v.isin([float(c) for c in missing_labels])
+            spss = pd.Series(False, index=v.index)
+            for lo, hi in user_missing.get(item, ()):
+                spss |= numeric & (v >= lo) & (v <= hi) & ~declared
+            hit = declared | spss
+            if hit.any():
+                parts = [f"{c:g} ({_label_text(missing_labels.get(int(c)))}): {n}"
+                         for c, n in v[declared].value_counts().sort_index().items()]
+                if spss.any():
+                    parts.append(f"SPSS user-missing values: {int(spss.sum())}")
+                out.append(make_issue(
+                    "info", "missing_code", item, labels[hit].tolist(),
+                    f"item {item!r}: {int(hit.sum())} answer(s) were missing codes and are NaN in .data "
+                    f"({'; '.join(parts)})",
+                ))
+    return out
+
+
+def _label_text(label) -> str:
+    if label is None:
+        return "declared missing"
+    return " / ".join(label.texts)
 
 
 def classify_codes(values: pd.Series, scale: Scale, missing_codes, user_missing=()) -> pd.DataFrame:
@@ -268,7 +385,7 @@ def check_duplicate_rows(values: pd.DataFrame, labels: pd.Series) -> list[dict]:
         return []
     rows = labels.loc[answered.index[dup]].tolist()
     return [make_issue("warning", "duplicate_rows", None, rows,
-                       f"{len(rows)} respondents give exactly the same answers as another respondent: {_short(rows)}; "
+                       f"{len(rows)} respondents give exactly the same answers as another respondent: {_named(labels, rows)}; "
                        "check for repeated submissions")]
 
 
@@ -279,7 +396,7 @@ def check_empty_respondents(values: pd.DataFrame, labels: pd.Series) -> list[dic
         return []
     rows = labels[empty].tolist()
     return [make_issue("warning", "empty_respondents", None, rows,
-                       f"{len(rows)} respondent(s) answered no item: {_short(rows)}; drop them before analysis")]
+                       f"{len(rows)} respondent(s) answered no item: {_named(labels, rows)}; drop them before analysis")]
 
 
 def check_zero_variance(values: pd.DataFrame) -> list[dict]:
@@ -347,7 +464,7 @@ def check_straightlining(
             why = " (it has a reverse-keyed item)" if has_reverse else ""
             out.append(make_issue("warning", "straightlining", construct, rows,
                                   f"construct {construct!r}: {len(rows)} respondent(s) give the same answer to every "
-                                  f"item{why}: {_short(rows)}; inspect them and consider excluding them "
+                                  f"item{why}: {_named(labels, rows)}; inspect them and consider excluding them "
                                   "(wave.exclude(check='straightlining'))"))
     n_answered = values.notna().sum(axis=1)
     if values.shape[1] >= min_items:
@@ -362,7 +479,25 @@ def check_straightlining(
             rows = labels[flag].tolist()
             out.append(make_issue("warning", "straightlining", None, rows,
                                   f"{len(rows)} respondent(s) give the same answer to at least {share:.0%} of the "
-                                  f"items they answered: {_short(rows)}; inspect them and consider excluding them"))
+                                  f"items they answered: {_named(labels, rows)}; inspect them and consider excluding them"))
+    return out
+
+
+def check_missing_group(fields: pd.DataFrame, group_ids: list[str], labels: pd.Series) -> list[dict]:
+    """Respondents without a value in a grouping field (warning): comparisons across its groups
+    (invariance, latent means) leave them out."""
+    out = []
+    for gid in group_ids:
+        if gid not in fields.columns:
+            continue
+        miss = fields[gid].isna()
+        if miss.any() and not miss.all():
+            rows = labels[miss].tolist()
+            out.append(make_issue(
+                "warning", "missing_group", gid, rows,
+                f"group field {gid!r}: {len(rows)} respondent(s) have no value ({_named(labels, rows)}); "
+                f"comparisons across {gid} groups (invariance, latent means) leave them out",
+            ))
     return out
 
 
@@ -382,7 +517,7 @@ def check_speeders(seconds: pd.Series, labels: pd.Series, min_seconds: float | N
         return []
     rows = labels[fast].tolist()
     return [make_issue("warning", "speeders", seconds.name, rows,
-                       f"{len(rows)} respondent(s) took less than {rule}: {_short(rows)}; check their answers "
+                       f"{len(rows)} respondent(s) took less than {rule}: {_named(labels, rows)}; check their answers "
                        "(straight-lining, attention checks) and consider excluding them")]
 
 
@@ -395,13 +530,19 @@ def _plain(value):
     return value
 
 
+def _named(labels: pd.Series, rows: list) -> str:
+    """Row identifiers named as what they are: "respondents R1, R2", "rows 4, 7" (or "respondents/rows ...")."""
+    return f"{_who(labels, plural=True)} {_short(rows)}"
+
+
 def _short(values: list) -> str:
     head = ", ".join(str(v) for v in values[:_LIST_LIMIT])
     return head + (f" ... ({len(values) - _LIST_LIMIT} more)" if len(values) > _LIST_LIMIT else "")
 
 
 def _describe(labels: pd.Series, values: pd.Series) -> str:
-    parts = [f"row {_plain(labels.loc[i])}: {_fmt(v)}" for i, v in list(values.items())[:_LIST_LIMIT]]
+    who = _who(labels)
+    parts = [f"{who} {_plain(labels.loc[i])}: {_fmt(v)}" for i, v in list(values.items())[:_LIST_LIMIT]]
     more = f" ... ({len(values) - _LIST_LIMIT} more)" if len(values) > _LIST_LIMIT else ""
     return "; ".join(parts) + more
 

@@ -176,15 +176,81 @@ class SurveyWave:
             raise DataError("this SurveyWave was not made by read_survey and cannot be subset; subset its data instead")
         return self._rebuild(keep.to_numpy())
 
-    def exclude(self, check: str, severity: str | None = None) -> "SurveyWave":
-        """A new wave without the rows listed by the issues of ``check`` (e.g. "straightlining", "speeders").
+    def exclude(self, check, severity: str | None = None, keep: str = "none") -> "SurveyWave":
+        """A new wave without the rows listed by the issues of one or several checks.
+
+        Parameters
+        ----------
+        check : str or list of str
+            Check name(s), e.g. "speeders", ["straightlining", "speeders"] or "speeders,straightlining"
+            (see :data:`resilience_stats.survey.validation.CHECKS`). An unknown name is refused; a known check
+            that found nothing removes nothing.
+        severity : {"error", "warning", "info"}, optional
+            Only the issues of this severity.
+        keep : {"none", "first"}, default "none"
+            For ``duplicate_ids`` and ``duplicate_rows``: "none" removes every copy, "first" keeps the first
+            copy (in file order) of each duplicated respondent or answer pattern.
+
+        Raises
+        ------
+        DataError
+            An unknown check name, a check that does not list respondents, or a bad ``keep``.
 
         Examples
         --------
-        >>> clean = wave.exclude(check="speeders").exclude(check="straightlining")  # doctest: +SKIP
+        >>> clean = wave.exclude(["speeders", "straightlining"])  # doctest: +SKIP
+        >>> deduplicated = wave.exclude("duplicate_ids", keep="first")  # doctest: +SKIP
         """
-        picked = self.issues[self.issues["check"] == check]
-        if severity is not None:
-            picked = picked[picked["severity"] == severity]
-        rows = [r for listed in picked["rows"] for r in listed]
-        return self.drop(rows)
+        from .validation import CHECKS, ROW_CHECKS
+
+        names = parse_checks(check)
+        unknown = [c for c in names if c not in CHECKS]
+        if unknown:
+            raise DataError(f"unknown check name(s) {', '.join(map(repr, unknown))}; checks that list respondents "
+                            f"are: {', '.join(ROW_CHECKS)}")
+        not_rows = [c for c in names if c not in ROW_CHECKS]
+        if not_rows:
+            raise DataError(f"check(s) {', '.join(map(repr, not_rows))} do not list respondents and cannot be "
+                            f"excluded; checks that list respondents are: {', '.join(ROW_CHECKS)}")
+        if keep not in ("none", "first"):
+            raise DataError(f"keep must be 'none' or 'first', not {keep!r}")
+        drop = pd.Series(False, index=self.data.index)
+        for name in names:
+            if keep == "first" and name in ("duplicate_ids", "duplicate_rows"):
+                drop |= self._later_copies(name)
+                continue
+            picked = self.issues[self.issues["check"] == name]
+            if severity is not None:
+                picked = picked[picked["severity"] == severity]
+            wanted = {str(r) for listed in picked["rows"] for r in listed}
+            drop |= self._row_labels.astype(str).isin(wanted)
+        if self._rebuild is None:
+            raise DataError("this SurveyWave was not made by read_survey and cannot be subset; subset its data instead")
+        return self._rebuild((~drop).to_numpy())
+
+    def _later_copies(self, check: str) -> pd.Series:
+        """Rows that repeat an earlier respondent id (within a wave) or an earlier complete answer pattern."""
+        if check == "duplicate_ids":
+            id_col = self.meta.get("id_column")
+            if not id_col or id_col not in self.data.columns:
+                return pd.Series(False, index=self.data.index)
+            wave_ids = self.instrument.field_ids("wave")
+            keys = [id_col] + [w for w in wave_ids[:1] if w in self.data.columns]
+            present = self.data[id_col].notna()
+            return present & self.data[keys].astype(str).duplicated(keep="first")
+        items = self.data[self.item_ids]
+        answered = items.notna().any(axis=1)
+        return answered & items.duplicated(keep="first")
+
+
+def parse_checks(check) -> list[str]:
+    """Check names from a name, a comma-separated text or a list of them (order kept, repeats dropped).
+
+    Examples
+    --------
+    >>> parse_checks(["speeders,straightlining", "speeders"])
+    ['speeders', 'straightlining']
+    """
+    values = [check] if isinstance(check, str) else list(check or ())
+    names = [part.strip() for v in values for part in str(v).split(",") if part.strip()]
+    return list(dict.fromkeys(names))

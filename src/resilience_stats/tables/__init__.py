@@ -30,8 +30,10 @@ from .format import (
     stars,
     typographic_minus,
 )
+from .indices import index_scores_table, index_weights_table, obstacle_table
 from .layout import STYLES, Rules
 from .pubtable import ColumnSpec, Notes, PubTable, Spanner
+from .qca import configuration_table, necessity_table, qca_solution_table, truth_table_table
 from .richtext import Run, italic
 from .standard import (
     correlation_table,
@@ -58,6 +60,7 @@ __all__ = [
     "Run",
     "STYLES",
     "Spanner",
+    "configuration_table",
     "correlation_table",
     "default_format",
     "efa_table",
@@ -67,14 +70,20 @@ __all__ = [
     "format_p",
     "from_result",
     "htmt_table",
+    "index_scores_table",
+    "index_weights_table",
     "indirect_table",
     "invariance_table",
     "italic",
     "loadings_table",
+    "necessity_table",
+    "obstacle_table",
     "paths_table",
+    "qca_solution_table",
     "reliability_table",
     "sample_table",
     "stars",
+    "truth_table_table",
     "typographic_minus",
     "write_all",
 ]

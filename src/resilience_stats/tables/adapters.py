@@ -27,6 +27,7 @@ import pandas as pd
 from .i18n import INVARIANCE_LEVELS as _INVARIANCE_TERMS
 from .indices import ADAPTERS as INDEX_ADAPTERS
 from .psychometric_results import ADAPTERS as PSYCHOMETRIC_ADAPTERS, split_half_table
+from .multilevel import ADAPTERS as MULTILEVEL_ADAPTERS
 from .pubtable import PubTable
 from .qca import ADAPTERS as QCA_ADAPTERS
 from .regression import ADAPTERS as REGRESSION_ADAPTERS
@@ -511,7 +512,7 @@ def _dispatch(result: Any) -> Callable[..., PubTable] | None:
     name = type(result).__name__
     return {"EFAResult": _efa, "SEMResult": _sem, "BootstrapResult": _bootstrap, "ValidityResult": _validity,
             "InvarianceResult": _invariance, "PowerResult": _power, **PSYCHOMETRIC_ADAPTERS,
-            **REGRESSION_ADAPTERS, **INDEX_ADAPTERS, **QCA_ADAPTERS}.get(name)
+            **REGRESSION_ADAPTERS, **MULTILEVEL_ADAPTERS, **INDEX_ADAPTERS, **QCA_ADAPTERS}.get(name)
 
 
 def from_result(result: Any, kind: str | None = None, *, lang: str = "en", style: str = "apa",
@@ -529,9 +530,10 @@ def from_result(result: Any, kind: str | None = None, *, lang: str = "en", style
         ``OmegaResult`` ("loadings", "omega"), ``MardiaResult``, ``CommonMethodResult`` ("fit", "harman",
         "method_variance", "marker"; see :mod:`.psychometric_results`), ``ProcessResult`` ("paths", "effects",
         "slopes"), ``HierarchicalResult``, ``OrderedLogitResult`` ("coefficients", "marginal", "brant"; see
-        :mod:`.regression`), a DataFrame from ``rs.reliability()``,
-        ``rs.item_analysis()`` or ``rs.split_half()`` (recognised by its columns), or a mapping label ->
-        ``SEMResult`` / list of fits (fit table of competing models with chi-square differences).
+        :mod:`.regression`), ``MultilevelResult`` (fixed effects, variance components, fit; :mod:`.multilevel`),
+        a DataFrame from ``rs.reliability()``, ``rs.item_analysis()`` or ``rs.split_half()`` (recognised by its
+        columns), or a mapping label -> ``SEMResult`` / list of fits (fit table of competing models with
+        chi-square differences).
     kind : str, optional
         Which table (see above).
     lang, style, number, title, instrument

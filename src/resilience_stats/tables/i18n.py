@@ -12,6 +12,7 @@ from .format import format_number
 from .richtext import RichText, Run, as_runs, italic
 
 __all__ = [
+    "INVARIANCE_LEVELS",
     "LANGS",
     "caption_label",
     "check_lang",
@@ -22,6 +23,22 @@ __all__ = [
 ]
 
 LANGS = ("en", "zh")
+
+#: The one set of names of the measurement-invariance levels, used by tables, figures and the report alike
+#: (形态等同, 弱等同, 强等同, 严格等同 as in Chinese methods texts).
+INVARIANCE_LEVELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "configural": MappingProxyType({"en": "Configural", "zh": "形态等同"}),
+    "metric": MappingProxyType({"en": "Metric", "zh": "弱等同"}),
+    "loadings": MappingProxyType({"en": "Metric", "zh": "弱等同"}),
+    "scalar": MappingProxyType({"en": "Scalar", "zh": "强等同"}),
+    "intercepts": MappingProxyType({"en": "Scalar", "zh": "强等同"}),
+    "thresholds": MappingProxyType({"en": "Thresholds", "zh": "阈值等同"}),
+    "strict": MappingProxyType({"en": "Strict", "zh": "严格等同"}),
+    "residuals": MappingProxyType({"en": "Strict", "zh": "严格等同"}),
+    "lv_variances": MappingProxyType({"en": "Factor variances", "zh": "因子方差等同"}),
+    "lv_covariances": MappingProxyType({"en": "Factor covariances", "zh": "因子协方差等同"}),
+    "means": MappingProxyType({"en": "Latent means", "zh": "潜均值等同"}),
+})
 
 _HEADERS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {

@@ -7,6 +7,12 @@ last header row, and a spanner gets a thinner ``w:bottom`` of its own. Rule widt
 0.75 pt = 6). Every run is set in Times New Roman with SimSun (宋体) for East Asian text (``w:eastAsia``), so
 Chinese reads correctly without the user naming fonts. The caption (number and title) goes above the table,
 the notes below; header rows repeat on each page.
+
+Column widths are fitted to the content (:func:`column_widths`): numbers and intervals keep their full width
+and never wrap (``w:noWrap``), text columns share the rest of the page's text width and wrap between words; a
+table too wide for the page at 10.5 pt is set in a smaller size (:func:`fit_font_size`, down to 7.5 pt).
+The caption is kept with the table, and a table of up to :data:`KEEP_TOGETHER_ROWS` rows is kept on one page
+(its rows are kept with the next one and never split), with its notes.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import docx
 from docx.document import Document as DocumentType
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -36,6 +42,11 @@ __all__ = ["LATIN_FONT", "EAST_ASIAN_FONT", "FONT_SIZE_PT", "add_table", "render
 LATIN_FONT = "Times New Roman"
 EAST_ASIAN_FONT = "SimSun"  # 宋体
 FONT_SIZE_PT = 10.5  # 五号, the usual size of table text in Chinese journals
+
+#: Tables with at most this many rows are kept on one page with their caption and notes.
+KEEP_TOGETHER_ROWS = 25
+#: Left plus right cell margin of Word's default table style, in points (0.08 inch each side).
+CELL_PADDING_PT = 11.5
 
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 _TBL_BORDER_ORDER = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -118,12 +129,12 @@ def _write_runs(paragraph: Any, runs: RichText, bold: bool = False, italic: bool
         _set_fonts(run, italic=italic or r.italic, bold=bold, size=size)
 
 
-def _cell_text(cell: Any, runs: RichText, align: str) -> None:
+def _cell_text(cell: Any, runs: RichText, align: str, size: float = FONT_SIZE_PT) -> None:
     paragraph = cell.paragraphs[0]
     for extra in cell.paragraphs[1:]:  # a merge concatenates the merged cells' paragraphs
         extra._p.getparent().remove(extra._p)
     _tight(paragraph, align)
-    _write_runs(paragraph, runs)
+    _write_runs(paragraph, runs, size=size)
 
 
 def _caption(doc: Any, lay: Layout) -> None:
@@ -150,6 +161,165 @@ def _caption(doc: Any, lay: Layout) -> None:
         p.paragraph_format.keep_with_next = True
 
 
+def text_width_pt(text: str, size: float = FONT_SIZE_PT) -> float:
+    """Approximate printed width of ``text`` in points (Times New Roman / SimSun at ``size``).
+
+    Examples
+    --------
+    >>> round(text_width_pt("[.12, .35]"), 1), text_width_pt("社区韧性")
+    (38.6, 42.0)
+    """
+    import unicodedata
+
+    em = 0.0
+    for ch in str(text):
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            em += 1.0
+        elif ch.isdigit() or ch in "+-−–=<>":
+            em += 0.5
+        elif ch in ".,;:'|!()[]ijlt ":
+            em += 0.28
+        elif ch.isupper() or ch in "mwMW%—":
+            em += 0.72
+        else:
+            em += 0.47
+    return em * size
+
+
+def _unbreakable_pt(word: str, size: float = FONT_SIZE_PT, cjk_chars: int = 4) -> float:
+    """Width of the part of ``word`` that must stay on one line: a Latin word or number whole, Chinese text
+    (which may wrap between any two characters) ``cjk_chars`` characters."""
+    import unicodedata
+
+    if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in word):
+        return min(cjk_chars * size, text_width_pt(word, size))
+    return text_width_pt(word, size)
+
+
+def _head_pt(word: str, size: float) -> float:
+    """Narrowest width of a column head's word: a Chinese head on two balanced lines (基层党 / 建引领, at most
+    four characters a line), a Latin word whole."""
+    import math
+    import unicodedata
+
+    if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in word):
+        return min(4, math.ceil(len(word) / 2)) * size
+    return text_width_pt(word, size)
+
+
+#: Smallest font size (points) a wide table is set in to fit the page before its columns overflow.
+MIN_FONT_SIZE_PT = 7.5
+
+
+def fit_font_size(lay: Layout, available_pt: float) -> float:
+    """The table's font size: 10.5 pt, or smaller (down to :data:`MIN_FONT_SIZE_PT`) when its numbers and the
+    shortest width of its texts do not fit the page at 10.5 pt."""
+    size = FONT_SIZE_PT
+    while size > MIN_FONT_SIZE_PT and sum(_minimum_widths(lay, size)) > available_pt:
+        size -= 0.5
+    return size
+
+
+def _minimum_widths(lay: Layout, size: float) -> list[float]:
+    return [w for _natural, w in (_column_bounds(lay, c, size) for c in range(lay.ncols))]
+
+
+def _column_bounds(lay: Layout, c: int, size: float) -> tuple[float, float]:
+    """(natural, minimum) width of column ``c`` in points at font ``size``."""
+    cells = [row.cells[c] for row in lay.body if row.group is None and c < len(row.cells)]
+    heads = ["".join(r.text for r in h.runs) for h in lay.header if h.col == c and h.colspan == 1]
+    head_words = [w for h in heads for w in h.split()] or [""]
+    head_min = max(_head_pt(w, size) for w in head_words)  # heads may wrap
+    body = max([text_width_pt(x, size) for x in cells] + [0.0])
+    natural = max(body, max(text_width_pt(h, size) for h in heads) if heads else 0.0) + CELL_PADDING_PT
+    if lay.is_numeric(c):  # a number or an interval never breaks
+        return natural, max(body, head_min) + CELL_PADDING_PT
+    words = [w for x in cells for w in str(x).split()] or [""]
+    longest = min(max(_unbreakable_pt(w, size) for w in words), 12 * size)
+    return natural, max(longest, head_min) + CELL_PADDING_PT
+
+
+def column_widths(lay: Layout, available_pt: float, size: float = FONT_SIZE_PT) -> list[float]:
+    """Widths (points) of the table's columns: each column's widest cell (numbers, intervals and the longest
+    word of a head never break); when they do not fit in ``available_pt``, the text columns give up width
+    (down to their longest Latin word, or four Chinese characters) and wrap.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from resilience_stats.tables import PubTable
+    >>> lay = PubTable.from_frame(pd.DataFrame({"x": ["a long text " * 10], "b": [0.5]})).layout()
+    >>> w = column_widths(lay, 300.0); round(sum(w)) <= 300 and w[1] >= text_width_pt(".50")
+    True
+    """
+    bounds = [_column_bounds(lay, c, size) for c in range(lay.ncols)]
+    natural = [b[0] for b in bounds]
+    minimum = [b[1] for b in bounds]
+    if sum(natural) <= available_pt:
+        return natural
+    widths = list(minimum)
+    room = available_pt - sum(minimum)
+    slack = {c: natural[c] - minimum[c] for c in range(lay.ncols)}
+    # first the text columns take the room (up to their natural width), then the heads of number columns
+    flexible = [c for c in range(lay.ncols) if not lay.is_numeric(c)]
+    used = _share(widths, slack, flexible, room)
+    numeric = [c for c in range(lay.ncols) if lay.is_numeric(c)]
+    if room - used >= sum(slack[c] for c in numeric):  # number columns get their heads on one line, or
+        _share(widths, slack, numeric, room - used)       # keep them on two balanced lines
+    return widths
+
+
+def _share(widths: list[float], slack: dict, columns: list[int], room: float) -> float:
+    """Give ``columns`` up to their slack out of ``room`` (in proportion); returns what was used."""
+    total = sum(slack[c] for c in columns)
+    if room <= 0 or total <= 0:
+        return 0.0
+    used = min(room, total)
+    for c in columns:
+        widths[c] += used * slack[c] / total
+    return used
+
+
+def _apply_widths(t: Any, widths: list[float], numeric: list[bool]) -> None:
+    """Fixed column widths (grid and every cell) and ``w:noWrap`` in the cells of numeric columns."""
+    from docx.shared import Pt as _Pt
+
+    t.autofit = False
+    grid = t._tbl.tblGrid
+    for gc, w in zip(grid.gridCol_lst, widths):
+        gc.w = _Pt(w)
+    for tr in t._tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.width = _Pt(sum(widths[col:col + span]))
+            if span == 1 and col < len(numeric) and numeric[col]:
+                tc_pr = tc.get_or_add_tcPr()
+                if tc_pr.find(qn("w:noWrap")) is None:
+                    tc_pr.insert_element_before(OxmlElement("w:noWrap"), *_AFTER_TCBORDERS[2:])
+            col += span
+
+
+def _keep_together(t: Any, lay: Layout) -> None:
+    """Rows never split across pages; a short table is kept on one page (each row kept with the next)."""
+    rows = t.rows
+    whole = len(rows) <= KEEP_TOGETHER_ROWS
+    last = len(rows) - 1
+    for i, row in enumerate(rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.insert(0, OxmlElement("w:cantSplit"))
+        if (whole and (i < last or lay.notes)) or i < lay.header_rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+
+
+def _available_pt(doc: Any) -> float:
+    section = doc.sections[-1]
+    return (section.page_width - section.left_margin - section.right_margin) / 12700
+
+
 def add_table(doc: Any, table: "PubTable") -> Any:
     """Append a table (caption, table, notes) to a python-docx ``Document``; returns the ``docx.table.Table``.
 
@@ -163,10 +333,14 @@ def add_table(doc: Any, table: "PubTable") -> Any:
     '.93'
     """
     lay = table.layout(minus=MINUS)
+    available = _available_pt(doc)
+    size = fit_font_size(lay, available)
     _caption(doc, lay)
     nrows = lay.header_rows + len(lay.body)
     t = doc.add_table(rows=nrows, cols=lay.ncols)
     t.autofit = True
+    if lay.caption_one_line:  # a centred caption over a centred table (三线表); APA tables sit left, as their caption
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl_pr = t._tbl.tblPr
     _set_borders(tbl_pr, "w:tblBorders", _TBL_BORDER_ORDER, _AFTER_TBLBORDERS, {
         "top": lay.rules.top, "left": None, "bottom": lay.rules.bottom,
@@ -177,7 +351,7 @@ def add_table(doc: Any, table: "PubTable") -> Any:
         cell = t.cell(hc.row, hc.col)
         if hc.rowspan > 1 or hc.colspan > 1:
             cell = cell.merge(t.cell(hc.last_row, hc.last_col))
-        _cell_text(cell, hc.runs, hc.align)
+        _cell_text(cell, hc.runs, hc.align, size)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
     for r in range(lay.header_rows):
         tr = t.rows[r]._tr
@@ -204,16 +378,20 @@ def add_table(doc: Any, table: "PubTable") -> Any:
             cell = cells[0]
             if lay.ncols > 1:
                 cell = cell.merge(cells[lay.ncols - 1])
-            _cell_text(cell, (Run(row.group, italic=False),), "left")
+            _cell_text(cell, (Run(row.group, italic=False),), "left", size)
             continue
         for c, text in enumerate(row.cells):
-            _cell_text(cells[c], (Run(text),), lay.aligns[c])
+            _cell_text(cells[c], (Run(text),), lay.aligns[c], size)
 
+    _apply_widths(t, column_widths(lay, available, size), [lay.is_numeric(c) for c in range(lay.ncols)])
+    _keep_together(t, lay)
     for k, para in enumerate(lay.notes):
         p = doc.add_paragraph()
         _tight(p, "left")
         if k == 0:
             p.paragraph_format.space_before = Pt(3)
+        if k < len(lay.notes) - 1:
+            p.paragraph_format.keep_with_next = True
         _write_runs(p, para, size=9)
     return t
 

@@ -387,7 +387,7 @@ def fit_table(
     fits: pd.DataFrame, *, decimals: int | None = None, number: int | None = None, title: Any = None,
     lang: str = "en", style: str = "apa", na: str = "",
 ) -> PubTable:
-    """Fit of competing models, one row per model.
+    """Fit of competing models, one row per model (titled "Model Fit Indices" when there is one model).
 
     Parameters
     ----------
@@ -411,8 +411,10 @@ def fit_table(
     """
     fits = _canonical(fits)
     _require(fits, ["model"], "fit_table")
+    default = ({"en": "Fit Indices of the Competing Models", "zh": "竞争模型的拟合指数"} if len(fits) > 1
+               else {"en": "Model Fit Indices", "zh": "模型拟合指数"})  # one model competes with nothing
     return _fit(fits, number, title, lang, style, na, decimals, ("delta_chisq", "delta_df", "p_diff", "delta_cfi"),
-                {"en": "Fit Indices of the Competing Models", "zh": "竞争模型的拟合指数"})
+                default)
 
 
 def invariance_table(

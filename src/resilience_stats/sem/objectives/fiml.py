@@ -4,8 +4,13 @@ For a pattern with observed variables ``o``, ``n_p`` cases, mean ``ybar_p`` and 
 
     loglik_p = -n_p/2 [p_o log(2 pi) + log|Sigma_oo| + tr(Sigma_oo^-1 (S_p + d d'))],   d = ybar_p - mu_o
 
-The discrepancy minimised is ``F = -loglik / N``. The saturated (h1) model is fitted with the same machinery,
-so no separate EM code is needed.
+The discrepancy minimised is ``F = -loglik / N``. The saturated (h1) model comes from EM, finished by the same
+FIML machinery when EM is slow.
+
+Sampling weights (lavaan's ``sampling.weights`` with ``missing = "ml"``) multiply each case's log-likelihood by
+its weight. Per pattern this only changes the summaries: ``n_p`` is the pattern's sum of weights and
+``ybar_p``/``S_p`` its weighted mean and (biased) covariance; ``N`` is the sum of all weights. EM is weighted the
+same way, and the casewise scores (robust standard errors, the Yuan-Bentler test) are multiplied by the weights.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data import SampleStats, missing_patterns
+from ..data import Pattern, SampleStats, missing_patterns
 
-__all__ = ["FIMLObjective", "fiml_sample_stats", "saturated_partable", "pattern_loglik"]
+__all__ = ["FIMLObjective", "fiml_sample_stats", "weighted_patterns", "saturated_partable", "pattern_loglik"]
 
 LOG2PI = np.log(2.0 * np.pi)
 
@@ -36,7 +41,7 @@ def _pattern_arrays(ss: SampleStats):
             n[k] = pat.n
             mean[k, o] = pat.mean
             cov[k][np.ix_(o, o)] = pat.cov
-        case_pattern = np.empty(ss.nobs, dtype=int)
+        case_pattern = np.empty(ss.data.shape[0], dtype=int)
         for k, pat in enumerate(ss.patterns):
             case_pattern[pat.rows] = k
         cache = dict(mask=mask, n=n, mean=mean, cov=cov, pobs=mask.sum(axis=1), outer=mask[:, :, None] & mask[:, None, :],
@@ -167,8 +172,14 @@ class FIMLObjective:
             W = np.einsum("iab,ib->ia", Si[cp], Z)
             quad = np.einsum("ia,kab,ib->ik", W, dsigma, W, optimize=True)
             const = np.einsum("pab,kab->pk", Si, dsigma)[cp]
-            out.append(0.5 * (quad - const) + W @ dmu.T)
+            out.append(_weigh_scores(ss, 0.5 * (quad - const) + W @ dmu.T))
         return out
+
+
+def _weigh_scores(ss: SampleStats, scores: np.ndarray) -> np.ndarray:
+    """Casewise scores times the sampling weights of the cases (lavaan), unchanged without weights."""
+    w = getattr(ss, "case_weights", None)
+    return scores if w is None else scores * w[:, None]
 
 
 def saturated_partable(ov: list[str]) -> pd.DataFrame:
@@ -203,9 +214,11 @@ def _saturated_start(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, (V * ev) @ V.T
 
 
-def _em_step(mean, cov, X, patterns):
-    """One EM iteration for the saturated normal model."""
+def _em_step(mean, cov, X, patterns, w=None):
+    """One EM iteration for the saturated normal model (``w``: sampling weights of the rows, or None)."""
     n, p = X.shape
+    if w is not None:
+        n = w.sum()
     T1 = np.zeros(p)
     T2 = np.zeros((p, p))
     for pat in patterns:
@@ -219,22 +232,29 @@ def _em_step(mean, cov, X, patterns):
             Yhat[:, m] = mean[m] + (Y - mean[o]) @ B
             C = np.zeros((p, p))
             C[np.ix_(m, m)] = cov[np.ix_(m, m)] - cov[np.ix_(m, o)] @ B
+        else:
+            Yhat, C = Y, 0.0
+        if w is None:
             T1 += Yhat.sum(axis=0)
             T2 += Yhat.T @ Yhat + len(pat.rows) * C
         else:
-            T1 += Y.sum(axis=0)
-            T2 += Y.T @ Y
+            wr = w[pat.rows]
+            T1 += wr @ Yhat
+            T2 += (Yhat.T * wr) @ Yhat + wr.sum() * C
     mean_new = T1 / n
     cov_new = T2 / n - np.outer(mean_new, mean_new)
     return mean_new, cov_new
 
 
 def _em_step_batched(mean, cov, X, ss: SampleStats):
-    """One EM iteration for the saturated normal model, all patterns at once (padded inverses)."""
+    """One EM iteration for the saturated normal model, all patterns at once (padded inverses); with sampling
+    weights (``ss.case_weights``) the expected sums weigh each case and each pattern's conditional covariance
+    by its total weight (lavaan's ``lav_mvnorm_missing_estep``)."""
     pa = _pattern_arrays(ss)
     Si, _ = _pattern_inverses(cov, pa)
+    w = getattr(ss, "case_weights", None)
     if Si is None:
-        return _em_step(mean, cov, X, ss.patterns)
+        return _em_step(mean, cov, X, ss.patterns, w)
     cp = pa["case_pattern"]
     obs = ~np.isnan(X)
     Z = np.where(obs, X - mean, 0.0)
@@ -243,55 +263,133 @@ def _em_step_batched(mean, cov, X, ss: SampleStats):
     miss = ~pa["mask"]
     C = cov[None] - cov[None] @ Si @ cov[None]  # conditional covariance (valid on the missing block)
     C = np.where(miss[:, :, None] & miss[:, None, :], C, 0.0)
-    n = X.shape[0]
-    mean_new = Yhat.mean(axis=0)
-    T2 = Yhat.T @ Yhat + np.einsum("x,xab->ab", pa["n"], C)
+    if w is None:
+        n = X.shape[0]
+        mean_new = Yhat.mean(axis=0)
+        T2 = Yhat.T @ Yhat + np.einsum("x,xab->ab", pa["n"], C)
+    else:
+        n = w.sum()
+        mean_new = w @ Yhat / n
+        T2 = (Yhat.T * w) @ Yhat + np.einsum("x,xab->ab", pa["n"], C)
     return mean_new, T2 / n - np.outer(mean_new, mean_new)
 
 
-def fiml_sample_stats(X: np.ndarray, names: list[str], tol: float = 1e-11, max_em: int = 300) -> SampleStats:
+def weighted_patterns(X: np.ndarray, w: np.ndarray, patterns=None) -> list[Pattern]:
+    """Missing-data patterns of ``X`` with sampling weights ``w``: each pattern's size is the sum of its cases'
+    weights and its mean and covariance are weighted (``cov.wt(method = "ML")``, lavaan's
+    ``lav_samplestats_missing_patterns``). A pattern whose weights sum to 0 keeps size 0 (it adds nothing).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [3.0, np.nan], [2.0, 4.0], [5.0, np.nan]])
+    >>> [(p.n, p.mean.tolist()) for p in weighted_patterns(X, np.array([1.0, 3.0, 1.0, 1.0]))]
+    [(2.0, [1.5, 3.0]), (4.0, [3.5])]
+    """
+    from ..data import weighted_moments
+
+    out = []
+    for pat in (missing_patterns(X) if patterns is None else patterns):
+        wk = w[pat.rows]
+        nk = float(wk.sum())
+        if nk > 0:
+            Y = X[np.ix_(pat.rows, np.flatnonzero(pat.observed))]
+            mean, cov = weighted_moments(Y, wk)
+        else:
+            mean, cov = pat.mean, np.zeros_like(pat.cov)
+        out.append(Pattern(pat.observed, pat.rows, nk, mean, cov))
+    return out
+
+
+def fiml_sample_stats(X: np.ndarray, names: list[str], tol: float = 1e-11, max_em: int = 300,
+                      weights: np.ndarray | None = None) -> SampleStats:
     """Sample statistics for FIML: missing-data patterns and the saturated (h1) ML estimates.
 
     The h1 estimates come from EM (converged until no mean/covariance element moves by more than ``tol``);
     if EM is slow (a large fraction of missing information), the FIML optimizer on the saturated model
     finishes from the EM point, so the unrestricted log-likelihood is always accurate to optimizer precision.
-    """
-    from ..estimate import minimize
-    from ..model import build_models
 
+    ``weights``: sampling weights of the rows of ``X`` (already normalized). Each case's log-likelihood is
+    then multiplied by its weight: the patterns carry weighted sizes and moments, EM is weighted, ``nobs`` is
+    the sum of the weights, and the weights are kept as ``case_weights`` (they multiply the casewise scores).
+    """
     X = np.asarray(X, dtype=float)
-    X = X[~np.all(np.isnan(X), axis=1)]  # cases without any observed value carry no information
+    nonempty = ~np.all(np.isnan(X), axis=1)  # cases without any observed value carry no information
+    X = X[nonempty]
     pats = missing_patterns(X)
-    ss = SampleStats(list(names), X.shape[0], np.zeros(X.shape[1]), np.eye(X.shape[1]), X, pats, True)
+    nobs = X.shape[0]
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float)[nonempty]
+        pats = weighted_patterns(X, weights, pats)
+        nobs = float(weights.sum())
+    ss = SampleStats(list(names), nobs, np.zeros(X.shape[1]), np.eye(X.shape[1]), X, pats, True)
+    if weights is not None:
+        ss.case_weights = weights
+        ss.n_raw = X.shape[0]
     if len(pats) == 1 and pats[0].observed.all():
-        Z = X - X.mean(axis=0)
-        ss.mean, ss.cov = X.mean(axis=0), Z.T @ Z / X.shape[0]
+        if weights is None:
+            Z = X - X.mean(axis=0)
+            ss.mean, ss.cov = X.mean(axis=0), Z.T @ Z / X.shape[0]
+        else:
+            ss.mean, ss.cov = pats[0].mean.copy(), pats[0].cov.copy()
         ss.h1_converged = True
     else:
-        mean, cov = _saturated_start(X)
-        converged = False
-        for _ in range(max_em):
-            m2, c2 = _em_step_batched(mean, cov, X, ss)
-            change = max(np.abs(m2 - mean).max(), np.abs(c2 - cov).max())
-            mean, cov = m2, c2
-            if change < tol:
-                converged = True
-                break
-        if not converged:
-            p = len(names)
-            spt = saturated_partable(list(names))
-            models = build_models(spt, ov_order=list(names))
-            theta0 = np.concatenate([[cov[i, j] for j in range(p) for i in range(j, p)], mean])
-            res = minimize(SaturatedFIMLObjective(models, [ss]), theta0)
-            imp = models[0].implied(res.theta)
-            mean, cov = imp["mu"].copy(), imp["sigma"].copy()
-            converged = bool(res.converged)
-        ss.mean, ss.cov = mean, cov
-        ss.h1_converged = converged
+        ss.mean, ss.cov, ss.h1_converged = _h1_moments(ss, tol, max_em)
     ss.h1_loglik = pattern_loglik(ss.cov, ss.mean, pats, ss)
     sign, logdet = np.linalg.slogdet(ss.cov)
     ss.logdet_cov = logdet if sign > 0 else float("nan")
     return ss
+
+
+def _h1_moments(ss: SampleStats, tol: float = 1e-11, max_em: int = 300):
+    """Saturated (h1) mean and covariance of incomplete data by EM, finished by the FIML optimizer on the
+    saturated model when EM has not converged after ``max_em`` steps; returns (mean, cov, converged)."""
+    from ..estimate import minimize
+    from ..model import build_models
+
+    X, names = ss.data, ss.names
+    mean, cov = _saturated_start(X)
+    converged = False
+    for _ in range(max_em):
+        m2, c2 = _em_step_batched(mean, cov, X, ss)
+        change = max(np.abs(m2 - mean).max(), np.abs(c2 - cov).max())
+        mean, cov = m2, c2
+        if change < tol:
+            converged = True
+            break
+    if not converged:
+        p = len(names)
+        spt = saturated_partable(list(names))
+        models = build_models(spt, ov_order=list(names))
+        theta0 = np.concatenate([[cov[i, j] for j in range(p) for i in range(j, p)], mean])
+        res = minimize(SaturatedFIMLObjective(models, [ss]), theta0)
+        imp = models[0].implied(res.theta)
+        mean, cov = imp["mu"].copy(), imp["sigma"].copy()
+        converged = bool(res.converged)
+    return mean, cov, converged
+
+
+def weighted_replicate_stats(ss: SampleStats, wts: np.ndarray, exo_idx=()) -> SampleStats:
+    """FIML sample statistics of a bootstrap resample of a fit with sampling weights: case i of ``ss`` enters
+    with weight ``wts[i]`` (its sampling weight times the number of times it was drawn; not renormalized, as
+    lavaan). The patterns are weighted; the h1 moments are only needed for the fixed-x covariates (``exo_idx``):
+    the weighted moments of complete columns (their ML estimates), or EM when a covariate is incomplete
+    (``missing="ml.x"``)."""
+    X = ss.data
+    pats = weighted_patterns(X, wts, ss.patterns)
+    out = SampleStats(ss.names, float(wts.sum()), np.zeros(X.shape[1]), np.eye(X.shape[1]), X, pats, True)
+    out.case_weights = wts
+    exo_idx = np.asarray(exo_idx, dtype=int)
+    if len(exo_idx) and np.isnan(X[:, exo_idx]).any():
+        out.mean, out.cov, _ = _h1_moments(out)
+        return out
+    complete = ~np.isnan(X).any(axis=0)
+    if complete.any():
+        from ..data import weighted_moments
+
+        mc, cc = weighted_moments(X[:, complete], wts)
+        out.mean[complete] = mc
+        out.cov[np.ix_(complete, complete)] = cc
+    return out
 
 
 # --------------------------------------------------------------------------------------------- saturated model
@@ -374,7 +472,7 @@ class SaturatedFIMLObjective(FIMLObjective):
             Sic = Si[cp]
             W = np.einsum("iab,ib->ia", Sic, Z)
             sc_cov = mult * (W[:, a] * W[:, b] - Sic[:, a, b])
-            out.append(np.hstack([sc_cov, W]))
+            out.append(_weigh_scores(ss, np.hstack([sc_cov, W])))
         return out
 
 
@@ -382,18 +480,22 @@ def fiml_gfi(ss: SampleStats, sigma: np.ndarray, mu: np.ndarray, isx: np.ndarray
     """GFI under FIML as lavaan computes it.
 
     lavaan's ``WLS.obs`` with missing data are the available-case means and the pairwise covariances rescaled
-    by (N - 1)/N; the weight matrix is the expected (structured) h1 information under missing data at the
-    model-implied moments. Fixed-x elements (``isx``) are left out.
+    by (N - 1)/N -- with sampling weights the (weighted) EM moments instead; the weight matrix is the expected
+    (structured) h1 information under missing data at the model-implied moments. Fixed-x elements (``isx``)
+    are left out.
     """
     from ..model import build_models
 
     names = ss.names
     p = len(names)
     a, b = _vech_index(p)
-    X = pd.DataFrame(ss.data, columns=names)
-    n = len(X)
-    S = X.cov().to_numpy() * (n - 1) / n
-    xbar = X.mean().to_numpy()
+    if getattr(ss, "case_weights", None) is not None:
+        S, xbar = ss.cov, ss.mean
+    else:
+        X = pd.DataFrame(ss.data, columns=names)
+        n = len(X)
+        S = X.cov().to_numpy() * (n - 1) / n
+        xbar = X.mean().to_numpy()
     obj = SaturatedFIMLObjective(build_models(saturated_partable(list(names)), ov_order=list(names)), [ss])
     W = obj._info(np.concatenate([sigma[a, b], mu]), observed=False)
     e = np.concatenate([(S - sigma)[a, b], xbar - mu])
