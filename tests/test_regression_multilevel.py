@@ -66,7 +66,7 @@ CASES = {
     "comm_full_ri": ("comm", dict(y="RES", **FULL)),
     "comm_rs": ("comm", dict(y="RES", random_slopes=["NET"], **FULL)),
     "comm_missing": ("missing", dict(y="RES", **RI)),
-    "comm_singleton": ("singleton", dict(y="RES", **RI)),
+    "comm_singleton": ("singleton", dict(y="RES", min_cluster_size=1, **RI)),
     "comm_singular": ("singular", dict(y="RES_cwc", x=["NET", "NORM"], cluster="community")),
     "comm_singular_rs": ("singular", dict(y="RES_cwc", x="NET", cluster="community", random_slopes="NET")),
     "comm_singular_slope": ("comm", dict(y="RES", x="NORM", cluster="community", random_slopes="NORM")),
@@ -315,9 +315,12 @@ def test_input_frames_are_not_modified(comm):
 # ============================================================================================ bad input
 
 
-def test_single_resident_clusters_warn_and_are_kept(comm, fits, golden):
+def test_single_resident_clusters_are_an_error_unless_kept(comm, fits, golden):
+    with pytest.raises(DataError, match=r"1 cluster\(s\) of 'community' with fewer than 2 resident.*"
+                                        r"min_cluster_size=1"):
+        rs.multilevel(_singleton(comm), "RES", **RI)
     with pytest.warns(ResilienceStatsWarning, match="1 cluster.*single resident.*kept"):
-        res = rs.multilevel(_singleton(comm), "RES", **RI)
+        res = rs.multilevel(_singleton(comm), "RES", min_cluster_size=1, **RI)
     assert res.n_clusters == 40 and res.fit["min_cluster_size"] == 1
     close(res.fixed_effects["coef"], golden["models"]["comm_singleton_reml"]["fixef"])
 

@@ -954,6 +954,9 @@ def multilevel(
                                                                 "within community; grand: overall mean)."),
     ml: bool = typer.Option(False, "--ml", help="Estimate by ML instead of REML."),
     level: float = typer.Option(0.95, "--level", help="Confidence level."),
+    min_cluster_size: int = typer.Option(2, "--min-cluster-size",
+                                         help="Communities with fewer residents are an error; 1 keeps "
+                                              "single-resident communities (as lme4)."),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude",
                                                 help="Remove respondents flagged by these validation checks "
                                                      "(repeatable or comma-separated)."),
@@ -989,7 +992,7 @@ def multilevel(
     res = _guard(lambda: _multilevel(wave, y, _names_list(x), _names_list(w), cluster=cluster,
                                      random_slopes=_names_list(random_slopes),
                                      interactions=_names_list(interactions), center=centering, reml=not ml,
-                                     level=level))
+                                     level=level, min_cluster_size=min_cluster_size))
     icc = _guard(lambda: null_model_icc(wave, y, cluster, reml=not ml))
     if quiet:
         return

@@ -610,7 +610,8 @@ def _check_level2(frame: pd.DataFrame, codes: np.ndarray, w_columns: Sequence[st
                             f"'{v}{_MEAN_SUFFIX}' in w=")
 
 
-def _check_clusters(codes: np.ndarray, n_clusters: int, q: int, what: str, cluster: str) -> None:
+def _check_clusters(codes: np.ndarray, n_clusters: int, q: int, what: str, cluster: str, labels=None,
+                    min_cluster_size: int = 2) -> None:
     n = codes.size
     if n_clusters < 2:
         raise DataError(f"{what}: a multilevel model needs at least 2 clusters; the complete cases lie in "
@@ -622,6 +623,13 @@ def _check_clusters(codes: np.ndarray, n_clusters: int, q: int, what: str, clust
     if q > 1 and n <= n_clusters * q:
         raise ModelSpecificationError(f"{what}: {n} residents are too few for {n_clusters * q} random effects "
                                       f"({q} per cluster); drop random slopes")
+    small = np.flatnonzero(sizes < min_cluster_size)
+    if len(small):
+        ids = [str(labels[k]) if labels is not None else str(k) for k in small[:5]]
+        raise DataError(f"{what}: {len(small)} cluster(s) of {cluster!r} with fewer than {min_cluster_size} "
+                        f"resident(s) ({', '.join(ids)}{', ...' if len(small) > 5 else ''}): a community of one "
+                        "resident is often a mistyped id and carries no within-community information; correct the "
+                        "ids, drop those cases, or pass min_cluster_size=1 to keep them (as lme4 does)")
     single = int((sizes == 1).sum())
     if single:
         warn(f"{what}: {single} cluster(s) of {cluster!r} have a single resident; they are kept (as lme4 keeps "
@@ -651,6 +659,7 @@ def multilevel(
     center: Mapping[str, str | None] | None = None,
     reml: bool = True,
     level: float = 0.95,
+    min_cluster_size: int = 2,
 ) -> MultilevelResult:
     """Two-level linear mixed model: residents (level 1) in clusters (level 2), random intercepts and slopes.
 
@@ -688,6 +697,9 @@ def multilevel(
         :func:`deviance_test`, which refits with ML when needed.
     level : float, default 0.95
         Confidence level of the Wald intervals.
+    min_cluster_size : int, default 2
+        Clusters with fewer residents are an error (a community of one resident is often a mistyped id);
+        ``min_cluster_size=1`` keeps them, as lme4 does (with a warning).
 
     Returns
     -------
@@ -702,14 +714,16 @@ def multilevel(
         clusters, interactions of unknown predictors, bad centring, collinear terms, more random effects
         than residents.
     DataError
-        Unknown or non-numeric columns, a missing cluster id, fewer than 2 clusters, only single-resident
-        clusters, a level-2 predictor that varies within a cluster, an outcome that does not.
+        Unknown or non-numeric columns, a missing cluster id, fewer than 2 clusters, clusters smaller than
+        ``min_cluster_size``, only single-resident clusters, a level-2 predictor that varies within a cluster,
+        an outcome that does not.
 
     Warns
     -----
     ResilienceStatsWarning
-        Clusters with a single resident (kept, as lme4 keeps them: they carry information on the fixed
-        effects and the intercept variance, and dropping them would change the estimates).
+        Clusters with a single resident kept with ``min_cluster_size=1`` (as lme4 keeps them: they carry
+        information on the fixed effects and the intercept variance, and dropping them would change the
+        estimates).
     EstimationWarning
         Non-convergence, a singular (boundary) fit; also listed in ``result.warnings``.
 
@@ -764,7 +778,9 @@ def multilevel(
     frame, dropped = model_frame(table, needed, what="multilevel model")
     codes, labels = _cluster_codes(table.loc[frame.index, cluster], "multilevel")
     n_clusters = len(labels)
-    _check_clusters(codes, n_clusters, 1 + len(slopes), "multilevel model", cluster)
+    if int(min_cluster_size) < 1:
+        raise ModelSpecificationError(f"min_cluster_size must be at least 1, not {min_cluster_size!r}")
+    _check_clusters(codes, n_clusters, 1 + len(slopes), "multilevel model", cluster, labels, int(min_cluster_size))
     frame = frame.copy()
     for v, stem in derived.items():
         frame[v] = _group_means(frame[stem].to_numpy(), codes, n_clusters)

@@ -82,6 +82,9 @@ def sem(model: str, data, estimator: str = "ML", missing: str = "listwise", std_
         resamples whole clusters. A model with ``level: 1`` / ``level: 2`` blocks (also ``level: within`` /
         ``level: between``) is a two-level SEM (:mod:`resilience_stats.sem.twolevel`): ML or MLR, listwise or
         FIML, within and between fit measures, per-level standardized solutions, ``fit.icc``.
+    min_cluster_size : int, default 2 (keyword)
+        Two-level models: clusters with fewer cases are an error (a community of one resident is often a
+        mistyped id); ``1`` keeps them, as lavaan and Mplus do (with a warning naming them).
     sampling_weights : str, optional (keyword)
         Column of sampling weights (lavaan's ``sampling.weights``, normalized to sum to N): ML becomes MLR as in
         lavaan (pass ``se="standard", test="standard"`` for plain weighted ML); single and multi-group, complete

@@ -192,7 +192,8 @@ def _scores_and_cluster(data: Any, cluster: str | None) -> tuple[pd.DataFrame, l
 
 
 def community_model(data: Any, model: str | None = None, cluster: str | None = None, *,
-                    min_clusters: int = MIN_CLUSTERS, estimator: str = "MLR") -> CommunityModel:
+                    min_clusters: int = MIN_CLUSTERS, estimator: str = "MLR",
+                    min_cluster_size: int = 2) -> CommunityModel:
     """The community-level structural model the design supports (see the module docstring).
 
     Parameters
@@ -208,6 +209,9 @@ def community_model(data: Any, model: str | None = None, cluster: str | None = N
         cluster-robust standard errors (listwise deletion) and ``reason`` says why.
     estimator : {"MLR", "ML"}
         Two-level model: MLR gives cluster-level robust standard errors and the Yuan-Bentler test.
+    min_cluster_size : int, default 2
+        Communities with fewer residents are an error for the two-level model (often a mistyped id); 1 keeps
+        them (as lavaan does).
 
     Returns
     -------
@@ -243,7 +247,7 @@ def community_model(data: Any, model: str | None = None, cluster: str | None = N
     if n_clusters >= min_clusters:
         syntax = twolevel_score_syntax(model, score_cols)
         try:
-            fit = _sem(syntax, frame, cluster=cluster, estimator=estimator)
+            fit = _sem(syntax, frame, cluster=cluster, estimator=estimator, min_cluster_size=min_cluster_size)
             if not fit.converged:
                 failure = "the estimation did not converge"
             elif not np.isfinite(fit.estimates["se"].to_numpy(dtype=float)).any():

@@ -94,7 +94,7 @@ _MISSING = {"listwise": "listwise", "ml": "fiml", "fiml": "fiml", "direct": "fim
 # keyword arguments of rs.sem / rs.cfa beyond the named ones (lavaan's spellings with dots are accepted too)
 _KEYWORDS = ("group", "group_equal", "group_partial", "ordered", "cluster", "test", "parameterization",
              "conditional_x", "int_ov_free", "int_lv_free", "auto_fix_first", "auto_var", "auto_cov_lv_x",
-             "sampling_weights")
+             "sampling_weights", "min_cluster_size")
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ class SEMOptions:
     group_partial: tuple = ()
     cluster: str | None = None
     sampling_weights: str | None = None
+    min_cluster_size: int = 2  # two-level models: smaller clusters are an error (1: kept, as lavaan)
     int_ov_free: bool = True
     int_lv_free: bool = False
     auto_fix_first: bool = True
@@ -198,6 +199,14 @@ def _names(name: str, value) -> tuple:
     except TypeError:
         raise ModelSpecificationError(f"{name} must be a name or a list of names, got {value!r}") from None
     return out
+
+
+def _min_cluster_size(value) -> int:
+    if value is None:
+        return 2
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < 1:
+        raise ModelSpecificationError(f"min_cluster_size must be a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | None = None,
@@ -370,6 +379,7 @@ def resolve_options(estimator: str = "ML", missing: str = "listwise", se: str | 
         orthogonal=_bool("orthogonal", orthogonal), ordered=ordered_names, parameterization=param,
         conditional_x=cx, group=group, group_equal=ge, group_partial=gp, cluster=cluster,
         sampling_weights=weights,
+        min_cluster_size=_min_cluster_size(kw.get("min_cluster_size")),
         int_ov_free=_bool("int_ov_free", kw.get("int_ov_free", True)),
         int_lv_free=_bool("int_lv_free", kw.get("int_lv_free", False)),
         auto_fix_first=_bool("auto_fix_first", kw.get("auto_fix_first", True)),

@@ -1014,7 +1014,7 @@ _EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s
                      "model-implied covariance matrix", "covariance matrix of the latent variables",
                      "empty", "singular", "sparse categories", "could not be evaluated", "with a single case",
                      "are unstable with fewer than", "no cluster id", "without an observed value on any model",
-                     "fixed-x covariate(s)", "cases per parameter")
+                     "fixed-x covariate(s)")
 
 
 def _emit_estimation_warnings(messages: list[str]) -> None:
@@ -1209,6 +1209,14 @@ def _twolevel_fit(pm: ParsedModel, frame: pd.DataFrame, options: SEMOptions, mod
                             "their cluster's between-level values and are not counted in N (as lavaan)")
     else:
         cd = cluster_data(frame, X, ov, within, between, ids)
+    row_ids, row_n = np.unique(ids, return_counts=True)  # rows per cluster (with FIML also rows with z only)
+    small = row_ids[row_n < opts.min_cluster_size]
+    if len(small):
+        shown = ", ".join(str(v) for v in small[:5]) + (", ..." if len(small) > 5 else "")
+        raise DataError(f"{len(small)} of {cd.J} cluster(s) with fewer than {opts.min_cluster_size} case(s) "
+                        f"({opts.cluster} = {shown}): a community of one resident is often a mistyped id and carries "
+                        "no within-community information; correct the ids, drop those cases, or pass "
+                        "min_cluster_size=1 to keep them (as lavaan and Mplus do)")
     singles = cd.ids[cd.n == 1]
     if len(singles):
         shown = ", ".join(str(v) for v in singles[:5]) + (", ..." if len(singles) > 5 else "")
