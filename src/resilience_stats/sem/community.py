@@ -21,6 +21,7 @@ themselves (``rs.sem(syntax, scores, cluster=...)``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,7 +248,9 @@ def community_model(data: Any, model: str | None = None, cluster: str | None = N
     if n_clusters >= min_clusters:
         syntax = twolevel_score_syntax(model, score_cols)
         try:
-            fit = _sem(syntax, frame, cluster=cluster, estimator=estimator, min_cluster_size=min_cluster_size)
+            with warnings.catch_warnings(record=True) as caught:  # re-issued only if this model is the one used
+                warnings.simplefilter("always")
+                fit = _sem(syntax, frame, cluster=cluster, estimator=estimator, min_cluster_size=min_cluster_size)
             if not fit.converged:
                 failure = "the estimation did not converge"
             elif not np.isfinite(fit.estimates["se"].to_numpy(dtype=float)).any():
@@ -255,6 +258,8 @@ def community_model(data: Any, model: str | None = None, cluster: str | None = N
         except EstimationError as err:
             failure = str(err)
         if not failure:
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             reason = (f"{n_clusters} communities (at least {min_clusters}): a two-level path model of the construct "
                       "scores, with the structural model within and between communities")
             return CommunityModel("two-level", fit, n_clusters, fit.n_obs, cluster, syntax, reason, min_clusters,
