@@ -301,3 +301,14 @@ def test_duplicated_indicator_and_infinite_values_are_clear_errors():
     d.loc[3, "x2"] = np.inf
     with pytest.raises(DataError, match=r"infinite value\(s\) in model variable\(s\) x2"):
         cfa(d, "v =~ x1 + x2 + x3")
+
+
+def test_listwise_deletion_is_counted_and_a_large_loss_warns():
+    d = pd.read_csv(Path(__file__).parent / "data" / "hs_missing.csv")
+    with pytest.warns(EstimationWarning, match=r"167 of 301 case\(s\) \(55.5%\).*more than 10%"):
+        fit = cfa(d, "v =~ x1 + x2 + x3\nt =~ x4 + x5 + x6")
+    assert fit.options["dropped"] == {"missing values (listwise)": 167} and fit.n_obs == 134
+    few = pd.read_csv(_HS)
+    few.loc[:9, "x1"] = np.nan  # 10 of 301 (3.3%): counted, kept quiet
+    fit = cfa(few, "v =~ x1 + x2 + x3")
+    assert any("10 of 301 case(s)" in w for w in fit.warnings) and fit.n_obs == 291

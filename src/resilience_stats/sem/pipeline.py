@@ -1014,7 +1014,7 @@ _EMITTED_WARNINGS = ("did not converge", "Heywood case", "standardized loading(s
                      "model-implied covariance matrix", "covariance matrix of the latent variables",
                      "empty", "singular", "sparse categories", "could not be evaluated", "with a single case",
                      "are unstable with fewer than", "no cluster id", "without an observed value on any model",
-                     "fixed-x covariate(s)")
+                     "fixed-x covariate(s)", "more than 10% of the sample")
 
 
 def _emit_estimation_warnings(messages: list[str]) -> None:
