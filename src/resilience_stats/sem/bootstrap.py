@@ -228,8 +228,9 @@ BATCH_MAXIT = 100
 def _batchable(ctx: _Context) -> bool:
     """ML with complete data and no general constraints: refits share one information matrix and their sample
     moments are weighted sums of the data's cross-products, so all replicates can be refitted at once."""
+    weighted_groups = ctx.design.weights is not None and len(ctx.stats) > 1  # per-replicate group weights vary
     return (ctx.options.objective == "ML" and ctx.options.missing == "listwise" and not ctx.design.ordered
-            and not ctx.pt.attrs.get("general_constraints"))
+            and not ctx.pt.attrs.get("general_constraints") and not weighted_groups)
 
 
 def _batched_refits(ctx: _Context, models: list, def_fun, plan, count_sets: list) -> list:

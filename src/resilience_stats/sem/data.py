@@ -115,7 +115,8 @@ def weighted_sample_stats(ss: SampleStats, counts: np.ndarray) -> SampleStats:
     EM moments are not recomputed, only the fixed-x block of complete columns is kept exact).
     """
     X = ss.data
-    n = int(counts.sum())
+    total = float(counts.sum())
+    n = int(round(total)) if float(total).is_integer() else total  # weighted resamples: the sum of the weights
     if not ss.missing:
         mean, cov = weighted_moments(X, counts)
         sign, logdet = np.linalg.slogdet(cov)
@@ -128,7 +129,7 @@ def weighted_sample_stats(ss: SampleStats, counts: np.ndarray) -> SampleStats:
             continue
         Y = X[np.ix_(pat.rows, np.flatnonzero(pat.observed))]
         m, c = weighted_moments(Y, wk)
-        pats.append(Pattern(pat.observed, pat.rows, int(nk), m, c))
+        pats.append(Pattern(pat.observed, pat.rows, int(nk) if float(nk).is_integer() else float(nk), m, c))
     p = X.shape[1]
     mean, cov = np.zeros(p), np.eye(p)
     complete = ~np.isnan(X).any(axis=0)
