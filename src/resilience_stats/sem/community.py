@@ -152,10 +152,8 @@ def twolevel_score_syntax(model: str, scores: list[str]) -> str:
             if f.lhs in second:
                 keep.append(f)
         elif f.op in ("~", "~~"):
-            if f.lhs in known and f.rhs in known:
+            if f.lhs in known and f.rhs in known:  # relations among items (residual covariances) are dropped
                 keep.append(f)
-            elif not (f.lhs in first or f.rhs in first):  # item-level residual covariances are dropped
-                continue
         elif f.op == "~1":
             continue
         else:

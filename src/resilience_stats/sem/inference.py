@@ -8,7 +8,7 @@ from scipy import special
 from .objectives import ml as ml_obj
 
 __all__ = ["numeric_hessian", "numeric_jacobian", "safe_inverse", "vcov_expected", "vcov_observed",
-           "casewise_scores", "vcov_sandwich", "delta_method", "wald_table", "vcov_for", "cluster_sums",
+           "casewise_scores", "vcov_sandwich", "wald_table", "vcov_for", "cluster_sums",
            "cluster_checks", "MIN_CLUSTERS_WARN", "ls_unit_information"]
 
 MIN_CLUSTERS_WARN = 30
@@ -92,14 +92,6 @@ def vcov_sandwich(A_unit: np.ndarray, scores: list[np.ndarray], ntotal: int, H=N
     Ainv, ok = info_inverse(ntotal * A_unit, H)
     B = sum(s.T @ s for s in scores)
     return Ainv @ B @ Ainv, ok
-
-
-def delta_method(fun, theta: np.ndarray, vcov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Values and delta-method standard errors of ``fun(theta)`` (a vector function)."""
-    val = np.atleast_1d(fun(theta))
-    J = numeric_jacobian(fun, theta)
-    V = J @ vcov @ J.T
-    return val, np.sqrt(np.clip(np.diag(V), 0, None))
 
 
 def wald_table(est: np.ndarray, se: np.ndarray, level: float = 0.95) -> dict[str, np.ndarray]:

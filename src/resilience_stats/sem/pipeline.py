@@ -1415,24 +1415,6 @@ def _twolevel_x_loglik(cd, stats_levels, x1, x2, within, between) -> float:
     return total
 
 
-def _h1_theta_at(h1_pt: pd.DataFrame, implied: list[dict], ov_levels: dict) -> np.ndarray:
-    """Parameters of the unrestricted two-level model that reproduce a model's implied moments (lavaan's
-    'structured' h1 information is evaluated there): the (co)variances of each level, the within-only means at
-    level 1 and the level-2 means (a split variable's mean is the sum of its within and between means)."""
-    th = np.zeros(int(h1_pt["free"].max()))
-    mu_w = dict(zip(ov_levels[1], implied[0]["mu"]))
-    for a, o, b, L, f in zip(*(h1_pt[c].to_numpy() for c in ("lhs", "op", "rhs", "level", "free"))):
-        if f <= 0:
-            continue
-        names = ov_levels[L]
-        imp = implied[L - 1]
-        if o == "~~":
-            th[f - 1] = imp["sigma"][names.index(a), names.index(b)]
-        elif o == "~1":
-            th[f - 1] = imp["mu"][names.index(a)] + (mu_w.get(a, 0.0) if L == 2 else 0.0)
-    return th
-
-
 def _twolevel_yb(state, objective, theta, H, h1_obj, th1, df) -> dict:
     """Yuan-Bentler (Mplus) scaling of a two-level fit with cluster-level scores: ``tr(A1^-1 B1) - tr(E^-1 B0)``
     with A1/B1 the observed information and the cluster-score cross-products of the unrestricted model at its own

@@ -407,10 +407,12 @@ def fit_saturated(objective, pt: pd.DataFrame, ov_levels: dict, theta0: np.ndarr
         v = objective.value(to_theta(phi)[0])
         return v if np.isfinite(v) else 1e10
 
+    is_cov = np.isin(np.arange(len(theta0)), np.concatenate([i[i >= 0] for i in blocks]))
+
     def grad(phi):
         theta, Ls = to_theta(phi)
         g = objective.gradient(theta)
-        out = [np.where(np.isin(np.arange(len(theta0)), np.concatenate([i[i >= 0] for i in blocks])), 0.0, g)]
+        out = [np.where(is_cov, 0.0, g)]
         for idx, L, (r, c) in zip(blocks, Ls, tril):
             G = np.where(idx >= 0, g[np.maximum(idx, 0)], 0.0)
             M = np.where(np.eye(len(G), dtype=bool), G, G / 2)
@@ -425,9 +427,7 @@ def fit_saturated(objective, pt: pd.DataFrame, ov_levels: dict, theta0: np.ndarr
         phi0.append(np.linalg.cholesky(S)[np.tril_indices(len(S))])
     sp = optimize.minimize(fun, np.concatenate(phi0), jac=grad, method="BFGS", options=dict(maxiter=5000, gtol=1e-8))
     theta = to_theta(sp.x)[0]
-    g = objective.gradient(theta)
     res.theta, res.fmin = theta, float(objective.value(theta))
     res.converged = bool(sp.success or np.max(np.abs(grad(sp.x))) < 1e-5)
     res.method, res.message = "bfgs (covariances as L L')", str(sp.message)
-    del g
     return res
